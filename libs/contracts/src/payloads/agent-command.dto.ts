@@ -1,0 +1,185 @@
+import { CHANNELS, type Channel } from '../topics/channel.constants';
+import {
+  IsIdentifier,
+  IsIsoDateTime,
+  IsNestedArray,
+  IsNestedObject,
+  IsOneOf,
+  IsText,
+} from '../validation/contract.decorators';
+import { ContractLimits } from '../validation/contract.limits';
+import { AgentRef, AttachmentRef, EscalationIntake, MessageContent } from './message-parts.dto';
+import {
+  AGENT_PRESENCES,
+  ESCALATION_TIERS,
+  PRIORITIES,
+  type AgentPresence,
+  type EscalationTier,
+  type Priority,
+} from './support.constants';
+
+export const AGENT_COMMAND_KINDS = [
+  'reply',
+  'note',
+  'transfer',
+  'escalate',
+  'resolve',
+  'reopen',
+  'merge',
+  'split',
+  'set-priority',
+  'set-presence',
+] as const;
+
+export type AgentCommandKind = (typeof AGENT_COMMAND_KINDS)[number];
+
+/** What every command carries; the router applies each commandId at most once. */
+export class AgentCommandBase {
+  @IsOneOf(AGENT_COMMAND_KINDS)
+  kind!: AgentCommandKind;
+
+  @IsIdentifier()
+  commandId!: string;
+
+  @IsNestedObject(() => AgentRef)
+  agent!: AgentRef;
+
+  @IsIsoDateTime()
+  issuedAt!: string;
+}
+
+/** Commands that act on one conversation, which is also their Kafka key. */
+export class ConversationCommandBase extends AgentCommandBase {
+  @IsIdentifier()
+  conversationId!: string;
+}
+
+export class ReplyCommand extends ConversationCommandBase {
+  override kind!: 'reply';
+
+  @IsNestedObject(() => MessageContent)
+  content!: MessageContent;
+
+  @IsNestedArray(() => AttachmentRef, ContractLimits.attachments, { optional: true })
+  attachments?: AttachmentRef[];
+
+  /** The agent's pick among the customer's channels; the router defaults to the channel of the last inbound. */
+  @IsOneOf(CHANNELS, { optional: true })
+  channel?: Channel;
+
+  /** The customer identity to answer on, when the customer has several on the chosen channel. */
+  @IsIdentifier({ optional: true })
+  identityId?: string;
+}
+
+/** An internal note: on the timeline, never sent to the customer. */
+export class NoteCommand extends ConversationCommandBase {
+  override kind!: 'note';
+
+  @IsNestedObject(() => MessageContent)
+  content!: MessageContent;
+
+  @IsNestedArray(() => AttachmentRef, ContractLimits.attachments, { optional: true })
+  attachments?: AttachmentRef[];
+}
+
+export class TransferCommand extends ConversationCommandBase {
+  override kind!: 'transfer';
+
+  @IsIdentifier()
+  toQueueId!: string;
+
+  @IsIdentifier({ optional: true })
+  toAgentId?: string;
+
+  @IsText(ContractLimits.shortTextLength, { optional: true })
+  reason?: string;
+}
+
+export class EscalateCommand extends ConversationCommandBase {
+  override kind!: 'escalate';
+
+  @IsOneOf(ESCALATION_TIERS)
+  toTier!: EscalationTier;
+
+  @IsIdentifier({ optional: true })
+  toQueueId?: string;
+
+  @IsNestedObject(() => EscalationIntake)
+  intake!: EscalationIntake;
+}
+
+export class ResolveCommand extends ConversationCommandBase {
+  override kind!: 'resolve';
+
+  @IsText(ContractLimits.shortTextLength, { optional: true })
+  resolution?: string;
+}
+
+export class ReopenCommand extends ConversationCommandBase {
+  override kind!: 'reopen';
+
+  @IsText(ContractLimits.shortTextLength, { optional: true })
+  reason?: string;
+}
+
+/** Merges two customers an agent judged to be the same person (invariant 3: never a silent merge). */
+export class MergeCommand extends ConversationCommandBase {
+  override kind!: 'merge';
+
+  @IsIdentifier()
+  sourceCustomerId!: string;
+
+  @IsIdentifier()
+  targetCustomerId!: string;
+}
+
+/** Reverses one merge. */
+export class SplitCommand extends ConversationCommandBase {
+  override kind!: 'split';
+
+  @IsIdentifier()
+  mergeId!: string;
+}
+
+export class SetPriorityCommand extends ConversationCommandBase {
+  override kind!: 'set-priority';
+
+  @IsOneOf(PRIORITIES)
+  priority!: Priority;
+}
+
+/** Not about a conversation: keyed by the agent, it feeds the router's assignment. */
+export class SetPresenceCommand extends AgentCommandBase {
+  override kind!: 'set-presence';
+
+  @IsOneOf(AGENT_PRESENCES)
+  presence!: AgentPresence;
+}
+
+export type AgentCommand =
+  | ReplyCommand
+  | NoteCommand
+  | TransferCommand
+  | EscalateCommand
+  | ResolveCommand
+  | ReopenCommand
+  | MergeCommand
+  | SplitCommand
+  | SetPriorityCommand
+  | SetPresenceCommand;
+
+export type AgentCommandOf<K extends AgentCommandKind> = Extract<AgentCommand, { kind: K }>;
+
+export const agentCommandClasses: { readonly [K in AgentCommandKind]: new () => AgentCommandOf<K> } = {
+  reply: ReplyCommand,
+  note: NoteCommand,
+  transfer: TransferCommand,
+  escalate: EscalateCommand,
+  resolve: ResolveCommand,
+  reopen: ReopenCommand,
+  merge: MergeCommand,
+  split: SplitCommand,
+  'set-priority': SetPriorityCommand,
+  'set-presence': SetPresenceCommand,
+};

@@ -1,0 +1,143 @@
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsAbsent, IsIdentifier, IsOneOf, IsText, IsTextList } from '../validation/contract.decorators';
+import { ContractLimits } from '../validation/contract.limits';
+import { AGENT_ROLES, type AgentRole } from './support.constants';
+
+/** One party on a channel: a phone number, WhatsApp id, e-mail address, Telegram chat id, page-scoped id… */
+export class ChannelAddress {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ContractLimits.addressLength)
+  address!: string;
+
+  @IsText(ContractLimits.displayNameLength, { optional: true })
+  displayName?: string;
+}
+
+export class MessageContent {
+  @IsText(ContractLimits.textLength, { optional: true })
+  text?: string;
+
+  /** Already sanitized by the producing adapter; consumers may render it without re-sanitizing. */
+  @IsText(ContractLimits.htmlLength, { optional: true })
+  html?: string;
+
+  @IsText(ContractLimits.subjectLength, { optional: true })
+  subject?: string;
+}
+
+// Blob ids are storage keys; excluding `;` and `,` also rules out `data:` URIs smuggling the bytes in.
+const BLOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]*$/;
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?$/;
+const INLINE_BYTES = 'attachments are blob references; upload the bytes and send the blobId';
+
+/** A reference to a stored blob. Attachment bytes never travel on the bus. */
+export class AttachmentRef {
+  @IsIdentifier()
+  @Matches(BLOB_ID, { message: 'blobId must be a storage key, not inline data' })
+  blobId!: string;
+
+  @IsString()
+  @MaxLength(ContractLimits.mediaTypeLength)
+  @Matches(MEDIA_TYPE, { message: 'contentType must be a media type such as image/jpeg' })
+  contentType!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  size!: number;
+
+  @IsText(ContractLimits.fileNameLength, { optional: true })
+  fileName?: string;
+
+  // The usual names under which producers try to inline bytes; declared so they are rejected, not stripped.
+  @IsAbsent(INLINE_BYTES)
+  data?: never;
+
+  @IsAbsent(INLINE_BYTES)
+  bytes?: never;
+
+  @IsAbsent(INLINE_BYTES)
+  base64?: never;
+
+  @IsAbsent(INLINE_BYTES)
+  content?: never;
+}
+
+/** Everything needed to thread a message: e-mail headers and the provider's reply-to id. */
+export class ThreadingRefs {
+  /** RFC 5322 Message-ID. */
+  @IsText(ContractLimits.headerLength, { optional: true })
+  messageId?: string;
+
+  @IsText(ContractLimits.headerLength, { optional: true })
+  inReplyTo?: string;
+
+  @IsTextList(ContractLimits.references, ContractLimits.headerLength, { optional: true })
+  references?: string[];
+
+  /** The provider id of the message this one quotes (WhatsApp context, Telegram reply_to_message…). */
+  @IsIdentifier({ optional: true })
+  replyToExternalId?: string;
+}
+
+/** Outgoing e-mail threading headers; the subject lives in `content.subject` like on the inbound side. */
+export class EmailHeaders {
+  @IsText(ContractLimits.headerLength, { optional: true })
+  inReplyTo?: string;
+
+  @IsTextList(ContractLimits.references, ContractLimits.headerLength, { optional: true })
+  references?: string[];
+}
+
+export class AgentRef {
+  @IsIdentifier()
+  id!: string;
+
+  @IsOneOf(AGENT_ROLES)
+  role!: AgentRole;
+
+  @IsText(ContractLimits.displayNameLength, { optional: true })
+  displayName?: string;
+}
+
+export class ProviderError {
+  /** The provider's own code (Twilio 30007, Meta 131026…), kept verbatim for support and metrics. */
+  @IsIdentifier()
+  code!: string;
+
+  @IsString()
+  @MaxLength(ContractLimits.shortTextLength)
+  message!: string;
+
+  /** Whether retrying the same message can succeed. */
+  @IsOptional()
+  @IsBoolean()
+  retryable?: boolean;
+}
+
+/** The structured intake a director fills in before forwarding a problem (design brief §5). */
+export class EscalationIntake {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ContractLimits.categoryLength)
+  category!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ContractLimits.shortTextLength)
+  summary!: string;
+
+  @IsTextList(ContractLimits.listItems, ContractLimits.shortTextLength)
+  triedSteps!: string[];
+}
