@@ -1,0 +1,1 @@
+module.exports = { displayName: 'email-ingest', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@ponte/platform';
+import { emailIngestService } from './email-ingest.definition';
+
+void runService(emailIngestService);

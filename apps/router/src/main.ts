@@ -1,0 +1,4 @@
+import { runService } from '@ponte/platform';
+import { routerService } from './router.definition';
+
+void runService(routerService);

@@ -1,0 +1,4 @@
+import { runService } from '@ponte/platform';
+import { smsService } from './sms.definition';
+
+void runService(smsService);

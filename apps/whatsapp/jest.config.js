@@ -1,0 +1,1 @@
+module.exports = { displayName: 'whatsapp', preset: '../../jest.preset.js', rootDir: __dirname };
