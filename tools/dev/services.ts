@@ -1,0 +1,10 @@
+/** The services `npm start` runs, with the port each listens on (also each service's own PORT default). */
+export const SERVICES = [
+  { name: 'gateway', port: 3000 },
+  { name: 'router', port: 3001 },
+  { name: 'sms', port: 3002 },
+  { name: 'whatsapp', port: 3003 },
+  { name: 'email-ingest', port: 3004 },
+] as const;
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
