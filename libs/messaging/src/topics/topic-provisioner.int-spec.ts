@@ -1,3 +1,4 @@
+import { Topics, type TopicName } from '@ponte/contracts';
 import { RawKafka, TEST_TOPIC, testBrokers, testMessagingOptions } from '../testing/messaging-test.harness';
 import { TopicProvisioner } from './topic-provisioner.service';
 
@@ -17,6 +18,28 @@ describe(TopicProvisioner.name, () => {
       expect(topics.map(({ partitions }) => partitions)).toEqual([4, 4]);
     } finally {
       await Promise.all([first.disconnect(), second.disconnect()]);
+    }
+  });
+
+  it('should leave every topic led when five services provision the same fresh topics at once', async () => {
+    const options = testMessagingOptions(brokers, { topics: { partitions: 3, replicationFactor: 1 } });
+    const topics: TopicName[] = [
+      Topics.inboundMessage,
+      Topics.agentCommand,
+      Topics.deliveryStatus,
+      Topics.conversationEvent,
+      ...Object.values(Topics.outbound),
+    ];
+    const services = Array.from({ length: 5 }, () => new TopicProvisioner(options));
+
+    try {
+      const created = await Promise.all(services.map((service) => service.ensureTopics(topics)));
+
+      expect(new Set(created.flat()).size).toBe(topics.length * 2);
+      const described = await new RawKafka(options).describeTopics(topics);
+      expect(described.map(({ partitions }) => partitions)).toEqual(topics.map(() => 3));
+    } finally {
+      await Promise.all(services.map((service) => service.disconnect()));
     }
   });
 });
