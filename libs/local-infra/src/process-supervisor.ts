@@ -156,6 +156,11 @@ export class SupervisedProcess {
     await this.exited;
   }
 
+  /** Sends a signal to the server (the watchdog wrapper forwards SIGTERM and SIGINT). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitDescription === undefined) this.child.kill(signal);
+  }
+
   /** Synchronous best effort for process 'exit' handlers. */
   killNow(): void {
     if (this.exitDescription !== undefined) return;

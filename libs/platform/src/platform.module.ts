@@ -51,7 +51,11 @@ export class PlatformModule {
           useFactory: () => ({
             clientId: service,
             brokers: config.kafkaBrokers,
-            topics: { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+            topicPrefix: config.KAFKA_TOPIC_PREFIX,
+            topics: {
+              partitions: config.KAFKA_TOPIC_PARTITIONS,
+              replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+            },
           }),
         }),
       ],

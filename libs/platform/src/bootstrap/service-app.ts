@@ -38,7 +38,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   if (definition.consumerGroup) {
     const transport = new KafkaTransport({
       messaging: app.get<MessagingOptions>(MESSAGING_OPTIONS),
-      groupId: definition.consumerGroup,
+      groupId: `${config.KAFKA_TOPIC_PREFIX}${definition.consumerGroup}`,
     });
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     await app.startAllMicroservices();
@@ -66,7 +66,9 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   try {
     app = await createServiceApp(definition, config);
   } catch (error) {
-    process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `${definition.name} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(1);
   }
   const logger = app.get(Logger);

@@ -22,7 +22,11 @@ describe(loadConfig.name, () => {
   });
 
   it('should convert numeric strings to the declared number type', () => {
-    const sut = loadConfig(ExampleConfig, { ...validEnv, PORT: '4100', KAFKA_TOPIC_PARTITIONS: '6' }, 'example');
+    const sut = loadConfig(
+      ExampleConfig,
+      { ...validEnv, PORT: '4100', KAFKA_TOPIC_PARTITIONS: '6' },
+      'example',
+    );
 
     expect(sut.PORT).toBe(4100);
     expect(sut.KAFKA_TOPIC_PARTITIONS).toBe(6);
@@ -59,7 +63,9 @@ describe(loadConfig.name, () => {
   });
 
   it('should treat an empty variable as unset', () => {
-    const error = captureError(() => loadConfig(ExampleConfig, { ...validEnv, KAFKA_BROKERS: '' }, 'gateway'));
+    const error = captureError(() =>
+      loadConfig(ExampleConfig, { ...validEnv, KAFKA_BROKERS: '' }, 'gateway'),
+    );
 
     expect(error.message).toMatch(/KAFKA_BROKERS is required/);
   });

@@ -31,9 +31,14 @@ export function loadConfig<T extends object>(
       .map((metadata) => metadata.propertyName),
   );
   const plain = Object.fromEntries(
-    [...declared].filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [name, env[name]]),
+    [...declared]
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
   );
-  const config = plainToInstance(configClass, plain, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const config = plainToInstance(configClass, plain, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigValidationError(service, errors.flatMap(describeError));
   return config;

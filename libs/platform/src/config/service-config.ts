@@ -46,6 +46,14 @@ export class ServiceConfig {
   @Min(1)
   KAFKA_REPLICATION_FACTOR: number = 1;
 
+  /**
+   * Prepended to every topic and consumer-group name, so several environments (or test runs) can share one
+   * cluster. Empty by default.
+   */
+  @IsString()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: '$property may only contain letters, digits, ".", "_" and "-"' })
+  KAFKA_TOPIC_PREFIX: string = '';
+
   /** Upper bound for a graceful stop (stop consuming, finish in-flight work, commit, close). */
   @IsInt()
   @Min(100)

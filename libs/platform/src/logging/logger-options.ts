@@ -24,7 +24,9 @@ export function loggerOptions(service: string, config: ServiceConfig): Params {
       },
       genReqId: (request: IncomingMessage) => {
         const given = request.headers['x-request-id'];
-        return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : crypto.randomUUID();
+        return typeof given === 'string' && given.length > 0 && given.length <= 128
+          ? given
+          : crypto.randomUUID();
       },
       // Probes hit /health every few seconds; logging each would drown the useful lines.
       autoLogging: { ignore: (request: IncomingMessage) => request.url?.startsWith('/health') ?? false },

@@ -1,0 +1,60 @@
+/*
+ * A minimal Ponte service run as a real process by service-app.int-spec.ts: the platform plus one Kafka handler
+ * that records when it starts and when it finishes each message, taking PROBE_HANDLER_DELAY_MS in between.
+ */
+import { Controller, type DynamicModule, Module, UseFilters } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { InjectConnection } from '@nestjs/mongoose';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type EnvelopeOf, Topics } from '@ponte/contracts';
+import { KafkaErrorFilter } from '@ponte/messaging';
+import { IsInt, Min } from 'class-validator';
+import type { Connection } from 'mongoose';
+import { PlatformModule, runService, ServiceConfig } from '../index';
+
+export class ProbeConfig extends ServiceConfig {
+  @IsInt()
+  @Min(0)
+  PROBE_HANDLER_DELAY_MS: number = 0;
+}
+
+interface Visit {
+  _id: string;
+  started: number;
+  finished: number;
+}
+
+@Controller()
+@UseFilters(KafkaErrorFilter)
+class ProbeController {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly config: ProbeConfig,
+  ) {}
+
+  @EventPattern(Topics.inboundMessage)
+  async onInbound(@Payload() envelope: EnvelopeOf<typeof Topics.inboundMessage>): Promise<void> {
+    const visits = this.connection.collection<Visit>('probe_visits');
+    await visits.updateOne({ _id: envelope.id }, { $inc: { started: 1 } }, { upsert: true });
+    await delay(this.config.PROBE_HANDLER_DELAY_MS);
+    await visits.updateOne({ _id: envelope.id }, { $inc: { finished: 1 } });
+  }
+}
+
+@Module({})
+class ProbeModule {
+  static register(config: ProbeConfig): DynamicModule {
+    return {
+      module: ProbeModule,
+      imports: [PlatformModule.forRoot({ service: 'probe', config, topics: [Topics.inboundMessage] })],
+      controllers: [ProbeController],
+    };
+  }
+}
+
+void runService({
+  name: 'probe',
+  configClass: ProbeConfig,
+  module: (config) => ProbeModule.register(config),
+  consumerGroup: 'probe',
+});
