@@ -8,10 +8,15 @@ import { infraPort, dataDir } from './dev/local-settings';
 async function main(): Promise<void> {
   const infra = await startLocalInfra({
     dataDir: dataDir(),
-    ports: { kafka: await infraPort('PONTE_KAFKA_PORT', 9092), mongo: await infraPort('PONTE_MONGO_PORT', 27017) },
+    ports: {
+      kafka: await infraPort('PONTE_KAFKA_PORT', 9092),
+      mongo: await infraPort('PONTE_MONGO_PORT', 27017),
+    },
     progress: (message) => console.log(`ponte: ${message}`),
   });
-  console.log(`\nexport KAFKA_BROKERS=${infra.kafkaBrokers}\nexport MONGO_URL=${infra.mongoUrl}\n\nCtrl-C stops both.`);
+  console.log(
+    `\nexport KAFKA_BROKERS=${infra.kafkaBrokers}\nexport MONGO_URL=${infra.mongoUrl}\n\nCtrl-C stops both.`,
+  );
   const stop = (): void => {
     void infra.stop().then(() => process.exit(0));
   };

@@ -67,7 +67,10 @@ async function main(): Promise<void> {
 
   const infra: LocalInfra = await startLocalInfra({
     dataDir: dataDir(),
-    ports: { kafka: await infraPort('PONTE_KAFKA_PORT', 9092), mongo: await infraPort('PONTE_MONGO_PORT', 27017) },
+    ports: {
+      kafka: await infraPort('PONTE_KAFKA_PORT', 9092),
+      mongo: await infraPort('PONTE_MONGO_PORT', 27017),
+    },
     progress: (message) => say(message),
   });
   say(`Kafka ${infra.kafkaBrokers}, MongoDB ${infra.mongoUrl}`);
@@ -116,7 +119,9 @@ async function main(): Promise<void> {
   try {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     await Promise.all(
-      running.map((service) => service.process.waitUntil(() => isReady(service.url), deadline, 'GET /health/ready answered 200')),
+      running.map((service) =>
+        service.process.waitUntil(() => isReady(service.url), deadline, 'GET /health/ready answered 200'),
+      ),
     );
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
