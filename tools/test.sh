@@ -14,6 +14,8 @@ static_failures=0
 echo "ponte: type-check (tsc)…"
 npx tsc -p tsconfig.json --noEmit || { echo "ponte: type-check FAILED"; static_failures=$((static_failures + 1)); }
 echo "ponte: lint (eslint, module boundaries)…"
+# The boundary rule reads Nx's cached project graph; without it (a fresh clone, no daemon) it silently skips.
+npx nx show projects >/dev/null || { echo "ponte: nx could not compute the project graph"; static_failures=$((static_failures + 1)); }
 npx eslint --max-warnings=0 . || { echo "ponte: lint FAILED"; static_failures=$((static_failures + 1)); }
 
 rm -f .jest-results.json

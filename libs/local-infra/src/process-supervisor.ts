@@ -23,9 +23,13 @@ export interface SupervisedProcessOptions {
  */
 const WATCHDOG_SCRIPT = `
 exec 3<&0
+server=
+stopping=
+trap 'stopping=1; [ -n "$server" ] && kill -TERM $server 2>/dev/null' TERM INT HUP
 "$@" </dev/null &
 server=$!
-trap 'kill -TERM $server 2>/dev/null' TERM INT HUP
+# A stop that arrived before the server existed.
+[ -n "$stopping" ] && kill -TERM $server 2>/dev/null
 { cat <&3 >/dev/null; kill -KILL $server 2>/dev/null; } &
 watchdog=$!
 exec 3<&-
