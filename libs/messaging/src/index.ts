@@ -7,6 +7,7 @@ export {
   type TopicSettings,
 } from './config/messaging.options';
 export { type DecodeResult, type EnvelopeCodec } from './contract/envelope.codec';
+export { RejectedMessageError } from './consumer/rejected-message.error';
 export { type BatchHandler, type ConsumedMessage, type MessageHandler } from './consumer/consumed-message';
 export {
   type ConsumerHandlers,

@@ -1,3 +1,4 @@
+import { RejectedMessageError } from './rejected-message.error';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { MessagingOptions } from '../config/messaging.options';
@@ -121,6 +122,29 @@ describe(ConsumerRunner.name, () => {
     expect(headerText(dead, MessageHeader.originalOffset)).toMatch(/^\d+$/);
     expect(headerText(dead, MessageHeader.originalPartition)).toMatch(/^\d+$/);
     expect(Date.parse(headerText(dead, MessageHeader.failedAt) ?? '')).not.toBeNaN();
+  });
+
+  it('should dead-letter a rejected message at once, with its reason, without retrying it', async () => {
+    const attempts = new Map<string, number>();
+    const rejected = buildEnvelope();
+    const next = buildEnvelope();
+    await startRunner({
+      handleMessage: async ({ envelope }) => {
+        attempts.set(envelope.id, (attempts.get(envelope.id) ?? 0) + 1);
+        if (envelope.id === rejected.id)
+          throw new RejectedMessageError('UNKNOWN_CONVERSATION', 'no conversation c-1');
+      },
+    });
+    await publish(rejected, 'same-key');
+    await publish(next, 'same-key');
+
+    await waitFor(() => attempts.get(next.id) === 1, { description: 'the message after the rejected one' });
+    const [dead] = await raw.read(DLQ_TOPIC, 1);
+
+    expect(attempts.get(rejected.id)).toBe(1);
+    expect(headerText(dead, MessageHeader.envelopeId)).toBe(rejected.id);
+    expect(headerText(dead, MessageHeader.errorCode)).toBe('REJECTED');
+    expect(headerText(dead, MessageHeader.error)).toContain('UNKNOWN_CONVERSATION: no conversation c-1');
   });
 
   it('should dead-letter an unparseable message without calling the handler', async () => {

@@ -1,3 +1,4 @@
+import { RejectedMessageError } from './rejected-message.error';
 import type { EnvelopeOf, TopicName } from '@ponte/contracts';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import {
@@ -215,12 +216,13 @@ export class ConsumerRunner<T extends TopicName> {
         await handle(message);
         return 'done';
       } catch (error) {
-        if (!shouldRetry(attempt, this.retry)) {
+        const rejected = error instanceof RejectedMessageError;
+        if (rejected || !shouldRetry(attempt, this.retry)) {
           this.logger.error(
             `Dead-lettering ${topic}[${partition}]@${record.offset} after ${attempt} attempt(s): ${describeError(error)}`,
           );
           await this.deadLetters.publish(topic, record, {
-            code: 'HANDLER_FAILED',
+            code: rejected ? 'REJECTED' : 'HANDLER_FAILED',
             error,
             partition,
             offset: record.offset,

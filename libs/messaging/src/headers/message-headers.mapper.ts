@@ -13,7 +13,11 @@ export const MessageHeader = {
   failedAt: 'x-ponte-failed-at',
 } as const;
 
-export type DeadLetterCode = 'CONTRACT_VIOLATION' | 'HANDLER_FAILED';
+/**
+ * CONTRACT_VIOLATION: the bytes break the contract. HANDLER_FAILED: the handler kept failing. REJECTED: the handler
+ * refused the message for good (a RejectedMessageError, e.g. a command on an unknown conversation): no retries.
+ */
+export type DeadLetterCode = 'CONTRACT_VIOLATION' | 'HANDLER_FAILED' | 'REJECTED';
 
 export type MessageHeaders = Readonly<Record<string, string>>;
 
