@@ -8,6 +8,7 @@ export {
 } from './config/messaging.options';
 export { type DecodeResult, type EnvelopeCodec } from './contract/envelope.codec';
 export { RejectedMessageError } from './consumer/rejected-message.error';
+export { type DeadLetter, DeadLetterReader } from './consumer/dead-letter.reader';
 export { type BatchHandler, type ConsumedMessage, type MessageHandler } from './consumer/consumed-message';
 export {
   type ConsumerHandlers,
