@@ -165,6 +165,11 @@ export class SupervisedProcess {
     if (this.exitDescription === undefined) this.child.kill(signal);
   }
 
+  /** SIGKILL for the server, as a crash would: closing the watchdog's pipe makes it kill the server at once. */
+  crash(): void {
+    this.child.stdin?.destroy();
+  }
+
   /** Synchronous best effort for process 'exit' handlers. */
   killNow(): void {
     if (this.exitDescription !== undefined) return;

@@ -71,6 +71,12 @@ export class ServiceProcess {
     });
   }
 
+  /** Kills it with SIGKILL, no shutdown hooks (a crash); resolves with how it ended. */
+  async crash(timeoutMs = 10_000): Promise<string> {
+    this.process.crash();
+    return waitFor(() => this.process.exit, { timeoutMs, description: `${this.process.name} to die` });
+  }
+
   /** Resolves with how the process ended, when it ends by itself. */
   whenExited(): Promise<string> {
     return this.process.whenExited();
