@@ -16,6 +16,9 @@ export function kafkaLogCreator(logger: MessagingLogger): logCreator {
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const line = `[${namespace}] ${message} ${JSON.stringify(extra)}`;
+      // kafkajs logs every protocol error response at ERROR ("coordinator is loading", "not the leader"…), then
+      // retries it; a failure that survives the retries reaches the caller as an exception. So: debug.
+      if (namespace === 'Connection' && message.startsWith('Response ')) return logger.debug?.(line);
       switch (level) {
         case logLevel.ERROR:
           return logger.error(line);
