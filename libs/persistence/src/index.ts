@@ -1,8 +1,13 @@
 export { PersistenceModule, type PersistenceOptions } from './connection/persistence.module';
-export { DUPLICATE_KEY_ERROR_CODE, isDuplicateKeyError, duplicateIndexesOfBulkError } from './idempotent-write/duplicate-key';
+export {
+  DUPLICATE_KEY_ERROR_CODE,
+  isDuplicateKeyError,
+  duplicateIndexesOfBulkError,
+} from './idempotent-write/duplicate-key';
 export {
   insertOnce,
   insertManyOnce,
   type InsertOnceResult,
   type InsertManyOnceResult,
 } from './idempotent-write/insert-once';
+export { bulkWriteInChunks, UPDATE_STATEMENTS_PER_COMMAND } from './idempotent-write/bulk-update';

@@ -1,6 +1,38 @@
 import { ServiceConfig } from '@ponte/platform';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 
 /** Settings of the router service; shared ones (Kafka, MongoDB, logging) come from ServiceConfig. */
 export class RouterConfig extends ServiceConfig {
   override PORT: number = 3001;
+
+  /** Queues, agents and routing rules applied at start-up (idempotent; live load and presence are kept). */
+  @IsString()
+  @IsNotEmpty()
+  ROUTER_SEED_FILE: string = 'apps/router/config/queues.seed.json';
+
+  /** The tenant the seed file configures. */
+  @IsString()
+  @IsNotEmpty()
+  ROUTER_SEED_TENANT: string = 'default';
+
+  /** A message this long after resolution on a chat-like channel reopens the conversation instead of a new one. */
+  @IsInt()
+  @Min(0)
+  ROUTER_REOPEN_WINDOW_MESSAGING_MIN: number = 24 * 60;
+
+  /** The same for e-mail (a reply that references a stored Message-ID reopens whatever the time). */
+  @IsInt()
+  @Min(0)
+  ROUTER_REOPEN_WINDOW_EMAIL_MIN: number = 7 * 24 * 60;
+
+  /** How often overdue SLA clocks are checked. */
+  @IsInt()
+  @Min(100)
+  ROUTER_SLA_CHECK_INTERVAL_MS: number = 15_000;
+
+  reopenWindowMs(channel: string): number {
+    const minutes =
+      channel === 'email' ? this.ROUTER_REOPEN_WINDOW_EMAIL_MIN : this.ROUTER_REOPEN_WINDOW_MESSAGING_MIN;
+    return minutes * 60_000;
+  }
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Channel } from '@ponte/contracts';
-import { insertOnce } from '@ponte/persistence';
-import type { AnyBulkWriteOperation } from 'mongoose';
+import { bulkWriteInChunks, insertOnce } from '@ponte/persistence';
 import { CustomerGraph } from './customer-graph';
 import type { CustomerKey } from './customer-key.schema';
 import { foldDisplayName } from './display-name';
@@ -180,18 +179,20 @@ export class SenderResolver {
         displayName: item.displayName ?? previous?.displayName,
       });
     }
-    const operations: Array<AnyBulkWriteOperation<Identity>> = [...latest].map(([identityId, seen]) => ({
-      updateOne: {
-        filter: { _id: identityId },
-        update: {
-          $max: { lastSeenAt: seen.at },
-          // Also fills firstSeenAt of an identity linked before its first message.
-          $min: { firstSeenAt: seen.at },
-          ...(seen.displayName ? { $set: { displayName: seen.displayName } } : {}),
+    const operations: Parameters<typeof this.collections.identities.bulkWrite>[0] = [...latest].map(
+      ([identityId, seen]) => ({
+        updateOne: {
+          filter: { _id: identityId },
+          update: {
+            $max: { lastSeenAt: seen.at },
+            // Also fills firstSeenAt of an identity linked before its first message.
+            $min: { firstSeenAt: seen.at },
+            ...(seen.displayName ? { $set: { displayName: seen.displayName } } : {}),
+          },
         },
-      },
-    }));
-    await this.collections.identities.bulkWrite(operations, { ordered: false });
+      }),
+    );
+    await bulkWriteInChunks(this.collections.identities, operations, { ordered: false });
   }
 }
 

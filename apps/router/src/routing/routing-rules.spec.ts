@@ -1,4 +1,9 @@
-import { compileRoutingRules, InvalidRoutingRuleError, type RoutingContext, type RoutingRule } from './routing-rules';
+import {
+  compileRoutingRules,
+  InvalidRoutingRuleError,
+  type RoutingContext,
+  type RoutingRule,
+} from './routing-rules';
 
 const buildContext = (overrides: Partial<RoutingContext> = {}): RoutingContext => ({
   channel: 'whatsapp',
@@ -18,9 +23,16 @@ describe(compileRoutingRules.name, () => {
   const sut = compileRoutingRules(rules);
 
   it('should pick the first matching rule in order', () => {
-    const decision = sut.pickQueue(buildContext({ text: 'boleto da fatura', customerTags: ['vip'] }), 'default');
+    const decision = sut.pickQueue(
+      buildContext({ text: 'boleto da fatura', customerTags: ['vip'] }),
+      'default',
+    );
 
-    expect(decision).toEqual({ queueId: 'n1-solvers-vip', ruleId: 'vip', reason: 'rule vip matched: customer tags [vip]' });
+    expect(decision).toEqual({
+      queueId: 'n1-solvers-vip',
+      ruleId: 'vip',
+      reason: 'rule vip matched: customer tags [vip]',
+    });
   });
 
   it('should match keywords without regard to case or accents', () => {
@@ -31,12 +43,12 @@ describe(compileRoutingRules.name, () => {
   });
 
   it('should require every condition of a rule', () => {
-    expect(sut.pickQueue(buildContext({ text: 'estou sem internet', channel: 'email' }), 'default').queueId).toBe(
-      'default',
-    );
-    expect(sut.pickQueue(buildContext({ text: 'estou SEM INTERNET', channel: 'sms' }), 'default').queueId).toBe(
-      'n1-solvers',
-    );
+    expect(
+      sut.pickQueue(buildContext({ text: 'estou sem internet', channel: 'email' }), 'default').queueId,
+    ).toBe('default');
+    expect(
+      sut.pickQueue(buildContext({ text: 'estou SEM INTERNET', channel: 'sms' }), 'default').queueId,
+    ).toBe('n1-solvers');
   });
 
   it('should fall back to the default queue and say so', () => {
@@ -48,6 +60,8 @@ describe(compileRoutingRules.name, () => {
   });
 
   it('should reject a pattern that does not compile', () => {
-    expect(() => compileRoutingRules([{ id: 'broken', queueId: 'q', pattern: '(' }])).toThrow(InvalidRoutingRuleError);
+    expect(() => compileRoutingRules([{ id: 'broken', queueId: 'q', pattern: '(' }])).toThrow(
+      InvalidRoutingRuleError,
+    );
   });
 });

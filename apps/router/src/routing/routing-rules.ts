@@ -1,5 +1,6 @@
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import type { Priority } from '@ponte/contracts';
+
+export type { Priority };
 
 export interface RoutingRule {
   id: string;
@@ -47,7 +48,9 @@ export function compileRoutingRules(rules: readonly RoutingRule[]): CompiledRout
   return new CompiledRoutingRules(
     rules.map((rule) => {
       if (rule.pattern !== undefined && rule.pattern.length > MAX_PATTERN_LENGTH) {
-        throw new InvalidRoutingRuleError(`Rule ${rule.id}: pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+        throw new InvalidRoutingRuleError(
+          `Rule ${rule.id}: pattern longer than ${MAX_PATTERN_LENGTH} characters`,
+        );
       }
       let pattern: RegExp | undefined;
       try {
@@ -75,7 +78,8 @@ export class CompiledRoutingRules {
     for (const { rule, pattern, keywords } of this.rules) {
       if (rule.channels && !rule.channels.includes(context.channel)) continue;
       if (rule.priorities && !rule.priorities.includes(context.priority)) continue;
-      if (rule.customerTags && !rule.customerTags.every((tag) => context.customerTags.includes(tag))) continue;
+      if (rule.customerTags && !rule.customerTags.every((tag) => context.customerTags.includes(tag)))
+        continue;
       const keyword = keywords?.find((word) => folded.includes(word));
       if (keywords && keyword === undefined) continue;
       if (pattern && !pattern.test(context.text)) continue;

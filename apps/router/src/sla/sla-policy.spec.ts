@@ -12,7 +12,10 @@ describe(slaTargets.name, () => {
   });
 
   it('should tighten the targets for urgent conversations', () => {
-    expect(slaTargets('whatsapp', 'urgent')).toEqual({ firstResponseMs: 75_000, resolutionMs: 2 * 3_600_000 });
+    expect(slaTargets('whatsapp', 'urgent')).toEqual({
+      firstResponseMs: 75_000,
+      resolutionMs: 2 * 3_600_000,
+    });
   });
 
   it('should let an override replace one target of one channel and priority', () => {

@@ -14,7 +14,10 @@ const resolvedAgo = (id: string, ms: number) => ({
 
 describe(decideThread.name, () => {
   it('should start the first conversation of a new customer', () => {
-    expect(decideThread(buildFacts())).toEqual({ action: 'create', reason: 'first conversation of this customer' });
+    expect(decideThread(buildFacts())).toEqual({
+      action: 'create',
+      reason: 'first conversation of this customer',
+    });
   });
 
   it('should append to the open conversation', () => {

@@ -28,10 +28,18 @@ export type ThreadingDecision =
 export function decideThread(facts: ThreadingFacts): ThreadingDecision {
   const { open, referenced, lastResolved } = facts;
   if (referenced && referenced.status === 'open') {
-    return { action: 'append', conversationId: referenced.id, reason: 'replies to a message of this open conversation' };
+    return {
+      action: 'append',
+      conversationId: referenced.id,
+      reason: 'replies to a message of this open conversation',
+    };
   }
   if (referenced && !open) {
-    return { action: 'reopen', conversationId: referenced.id, reason: 'replies to a message of this resolved conversation' };
+    return {
+      action: 'reopen',
+      conversationId: referenced.id,
+      reason: 'replies to a message of this resolved conversation',
+    };
   }
   if (open) {
     const because = referenced

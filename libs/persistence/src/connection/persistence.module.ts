@@ -8,6 +8,12 @@ export interface PersistenceOptions {
   serverSelectionTimeoutMs?: number;
   /** Connection attempts at boot before the service gives up (then the process manager restarts it). */
   connectRetryAttempts?: number;
+  /**
+   * Concurrent operations of this process (the driver's pool). Kept well under 100: FerretDB 1.24 serves an update
+   * by iterating a query on one SQLite connection while it writes on a second one from a pool of 100 per database,
+   * so 100 concurrent updates hold every connection and wait for a second one forever.
+   */
+  maxPoolSize?: number;
 }
 
 /**
@@ -33,6 +39,7 @@ export class PersistenceModule {
               serverSelectionTimeoutMS: resolved.serverSelectionTimeoutMs ?? 5_000,
               retryAttempts: resolved.connectRetryAttempts ?? 5,
               retryDelay: 1_000,
+              maxPoolSize: resolved.maxPoolSize ?? 10,
               // Indexes carry the uniqueness guarantees; repositories await `Model.init()` before serving.
               autoIndex: true,
             };

@@ -21,7 +21,12 @@ describe(duplicateIndexesOfBulkError.name, () => {
   });
 
   it('should refuse to call it a duplicate when any write error has another cause', () => {
-    const error = { writeErrors: [{ code: 11000, index: 0 }, { code: 121, index: 1 }] };
+    const error = {
+      writeErrors: [
+        { code: 11000, index: 0 },
+        { code: 121, index: 1 },
+      ],
+    };
 
     expect(duplicateIndexesOfBulkError(error)).toBeUndefined();
   });

@@ -21,7 +21,11 @@ export function duplicateIndexesOfBulkError(error: unknown): number[] | undefine
   const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
   if (list.length === 0) return undefined;
   const indexes: number[] = [];
-  for (const writeError of list as Array<{ code?: unknown; index?: unknown; err?: { code?: unknown; index?: unknown } }>) {
+  for (const writeError of list as Array<{
+    code?: unknown;
+    index?: unknown;
+    err?: { code?: unknown; index?: unknown };
+  }>) {
     const code = writeError.code ?? writeError.err?.code;
     const index = writeError.index ?? writeError.err?.index;
     if (code !== DUPLICATE_KEY_ERROR_CODE || typeof index !== 'number') return undefined;

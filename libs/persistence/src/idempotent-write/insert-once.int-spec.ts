@@ -33,7 +33,10 @@ describe(insertOnce.name, () => {
     const url = process.env['MONGO_URL'];
     if (!url) throw new Error('MONGO_URL is not set (the jest global setup starts FerretDB)');
     connection = await mongoose
-      .createConnection(url, { dbName: `persistence_${randomUUID().slice(0, 8)}`, serverSelectionTimeoutMS: 5_000 })
+      .createConnection(url, {
+        dbName: `persistence_${randomUUID().slice(0, 8)}`,
+        serverSelectionTimeoutMS: 5_000,
+      })
       .asPromise();
     model = connection.model<StoredMessage>('Message', messageSchema);
     await model.init();
@@ -46,7 +49,11 @@ describe(insertOnce.name, () => {
 
   it('should report "duplicate" with the stored document when the unique key is taken', async () => {
     const message = buildMessage();
-    const first = await insertOnce(model, message, { tenantId: 'acme', channel: 'whatsapp', externalId: message.externalId });
+    const first = await insertOnce(model, message, {
+      tenantId: 'acme',
+      channel: 'whatsapp',
+      externalId: message.externalId,
+    });
     const replay = await insertOnce(
       model,
       { ...message, text: 'a different body must not overwrite the stored one' },
@@ -54,7 +61,10 @@ describe(insertOnce.name, () => {
     );
 
     expect(first.status).toBe('inserted');
-    expect(replay).toEqual({ status: 'duplicate', document: expect.objectContaining({ text: message.text }) });
+    expect(replay).toEqual({
+      status: 'duplicate',
+      document: expect.objectContaining({ text: message.text }),
+    });
     expect(await model.countDocuments({ externalId: message.externalId })).toBe(1);
   });
 
@@ -71,8 +81,14 @@ describe(insertOnce.name, () => {
 
   it('should keep the same external id apart when the channel differs', async () => {
     const externalId = `shared.${randomUUID()}`;
-    const whatsapp = await insertOnce(model, buildMessage({ externalId }), { externalId, channel: 'whatsapp' });
-    const sms = await insertOnce(model, buildMessage({ externalId, channel: 'sms' }), { externalId, channel: 'sms' });
+    const whatsapp = await insertOnce(model, buildMessage({ externalId }), {
+      externalId,
+      channel: 'whatsapp',
+    });
+    const sms = await insertOnce(model, buildMessage({ externalId, channel: 'sms' }), {
+      externalId,
+      channel: 'sms',
+    });
 
     expect([whatsapp.status, sms.status]).toEqual(['inserted', 'inserted']);
   });

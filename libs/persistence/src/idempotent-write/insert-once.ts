@@ -37,13 +37,17 @@ export interface InsertManyOnceResult {
  * Bulk variant for batch consumers: one round trip, unordered, so one duplicate does not stop the rest.
  * Any failure other than duplicate keys is rethrown.
  */
-export async function insertManyOnce<T>(model: Model<T>, documents: Array<Partial<T>>): Promise<InsertManyOnceResult> {
+export async function insertManyOnce<T>(
+  model: Model<T>,
+  documents: Array<Partial<T>>,
+): Promise<InsertManyOnceResult> {
   if (documents.length === 0) return { inserted: [], duplicates: [] };
   try {
     await model.insertMany(documents, { ordered: false, rawResult: false });
     return { inserted: documents.map((_, index) => index), duplicates: [] };
   } catch (error) {
-    const duplicates = duplicateIndexesOfBulkError(error) ?? (isSingleDuplicate(error, documents) ? [0] : undefined);
+    const duplicates =
+      duplicateIndexesOfBulkError(error) ?? (isSingleDuplicate(error, documents) ? [0] : undefined);
     if (!duplicates) throw error;
     const duplicateSet = new Set(duplicates);
     return {

@@ -1,0 +1,339 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AgentPresence } from '@ponte/contracts';
+import {
+  type AgentCapacity,
+  AgentRoster,
+  type AgentState,
+  CHANNEL_KINDS,
+  type ChannelKind,
+  freeFor,
+  limitOf,
+  poolOf,
+  QueueDirectory,
+  type QueueSeed,
+} from '../queues';
+import { rankAgentsForAssignment } from './agent-choice';
+import { AssignmentClaims } from './assignment-claims';
+import type { Assignment, AssignableConversation } from './assignment.model';
+import { WaitingLine } from './waiting-line';
+
+/** Conversations read from the head of the lines at a time. */
+const LINE_BATCH = 25;
+/** Rounds of "look for agents, claim, reserve" for one conversation when every candidate fills up meanwhile. */
+const CLAIM_ROUNDS = 5;
+
+type ClaimOutcome =
+  | { status: 'assigned'; assignment: Assignment }
+  /** No online agent of the queue has room for its kind: it waits. */
+  | { status: 'no-room' }
+  /** Assigned, resolved or moved meanwhile, or another attempt is assigning it. */
+  | { status: 'not-waiting' };
+
+/**
+ * Assigns conversations to agents: the online agent of the queue with the most free capacity, ties to the one idle
+ * longest; otherwise the conversation waits, and every event that frees capacity (release, presence, capacity,
+ * seed) drains the queues concerned, highest priority then longest waiting first. Conversations wait from the moment
+ * they are created, so a drain always finds them: no periodic sweep is needed.
+ *
+ * Capacity is never exceeded, with any number of router instances, on MongoDB and on FerretDB 1.24 alike (which
+ * applies no update atomically): every decision that must not be taken twice is an insert under a unique index.
+ * 1. An attempt claims the conversation (AssignmentClaims), so two attempts never take capacity for one conversation.
+ * 2. It reserves a unit of an agent's capacity (AgentRoster.reserve: a free slot below the limit).
+ * 3. It assigns the conversation, or gives the unit back when a command moved or resolved it meanwhile.
+ * A release deletes the agent's unit for the conversation: a replay finds none and gives nothing back twice,
+ * whatever the conversation document says by then (the conversation store may have unassigned it first). Units left
+ * behind (a crash between two steps, an assignment a concurrent FerretDB write undid) go back when the conversation
+ * is next claimed, or when the agent next releases or comes online (reconcile).
+ */
+@Injectable()
+export class AssignmentService {
+  private readonly logger = new Logger(AssignmentService.name);
+
+  constructor(
+    private readonly line: WaitingLine,
+    private readonly claims: AssignmentClaims,
+    private readonly roster: AgentRoster,
+    private readonly directory: QueueDirectory,
+  ) {}
+
+  /** Assigns a waiting conversation now if an agent of its queue has room; null when it waits (or is not waiting). */
+  async assign(tenantId: string, conversationId: string, at: Date): Promise<Assignment | null> {
+    const conversation = await this.line.get(tenantId, conversationId);
+    if (!conversation || !isWaiting(conversation)) return null;
+    const refunded = new Set<string>();
+    const outcome = await this.claim(conversation, at, refunded);
+    if (refunded.size > 0) {
+      // Rare: a command moved or resolved the conversation while it was being assigned, or something had left
+      // capacity held for it (see releaseLeftovers). That capacity must reach whoever waits for it, but this
+      // method reports one conversation only.
+      const others = await this.drainQueues(tenantId, await this.queuesOfAgents(tenantId, refunded), at);
+      for (const other of others) {
+        this.logger.warn(
+          `conversation ${other.conversationId} assigned to ${other.agentId} while assigning ${conversationId}; ` +
+            'assign() does not report it',
+        );
+      }
+    }
+    return outcome.status === 'assigned' ? outcome.assignment : null;
+  }
+
+  /** Assigns the queue's waiting conversations while its online agents have room. */
+  drainQueue(tenantId: string, queueId: string, at: Date): Promise<Assignment[]> {
+    return this.drainQueues(tenantId, [queueId], at);
+  }
+
+  /**
+   * The agent no longer holds the conversation (resolved, transferred away, unassigned): an open conversation still
+   * assigned to the agent waits again, the agent's unit of capacity comes back (once, however often this is
+   * replayed), and the agent's queues are drained. Returns the assignments that drain made.
+   */
+  async release(tenantId: string, conversationId: string, agentId: string, at: Date): Promise<Assignment[]> {
+    await this.line.unassign(tenantId, conversationId, agentId, at);
+    await this.roster.release(tenantId, agentId, conversationId);
+    await this.reconcile(tenantId, agentId);
+    // Drained even when nothing came back: a replay after a crash between the release and the drain still drains.
+    const agent = await this.roster.document(tenantId, agentId);
+    const conversation = await this.line.get(tenantId, conversationId);
+    const queueIds = new Set(agent?.queueIds ?? []);
+    if (conversation && isWaiting(conversation)) queueIds.add(conversation.queueId);
+    return this.drainQueues(tenantId, queueIds, at);
+  }
+
+  /**
+   * Away and offline agents keep their conversations but get no new ones; an agent coming online takes waiting work
+   * at once. A change older than the last one applied is ignored. Returns the assignments made.
+   */
+  async setPresence(
+    tenantId: string,
+    agentId: string,
+    presence: AgentPresence,
+    at: Date,
+  ): Promise<Assignment[]> {
+    const change = await this.roster.setPresence(tenantId, agentId, presence, at);
+    if (change === 'unknown-agent' || presence !== 'online') return [];
+    await this.reconcile(tenantId, agentId);
+    const agent = await this.roster.document(tenantId, agentId);
+    if (agent?.presence !== 'online') return [];
+    return this.drainQueues(tenantId, agent.queueIds, at);
+  }
+
+  /** Changes an agent's capacity (its conversations stay); raised capacity takes waiting work at once. */
+  async setCapacity(
+    tenantId: string,
+    agentId: string,
+    capacity: AgentCapacity,
+    at: Date,
+  ): Promise<Assignment[]> {
+    if (!(await this.roster.setCapacity(tenantId, agentId, capacity))) return [];
+    return this.drainQueues(tenantId, await this.queuesOfAgents(tenantId, [agentId]), at);
+  }
+
+  /** Applies a seed (see QueueDirectory.applySeed), then drains its queues: agents may have gained capacity. */
+  async applySeed(tenantId: string, seed: QueueSeed, at: Date): Promise<Assignment[]> {
+    await this.directory.applySeed(tenantId, seed, at);
+    return this.drainQueues(
+      tenantId,
+      seed.queues.map((queue) => queue.queueId),
+      at,
+    );
+  }
+
+  /**
+   * Assigns the head of the lines of these queues while agents have room. Each round reads which kinds each queue
+   * has room for, then the head of those lines; a conversation no agent can take is passed over for the rest of this
+   * drain (the drain after the next release sees it again).
+   */
+  private async drainQueues(tenantId: string, queueIds: Iterable<string>, at: Date): Promise<Assignment[]> {
+    const assignments: Assignment[] = [];
+    const queues = new Set(queueIds);
+    const passed = new Set<string>();
+    while (queues.size > 0) {
+      const room = await this.roomIn(tenantId, queues);
+      for (const queueId of queues) if (!room.has(queueId)) queues.delete(queueId);
+      const head = await this.headOfLines(tenantId, room, passed);
+      if (head.length === 0) break;
+      const full = new Set<string>();
+      for (const conversation of head) {
+        const line = `${conversation.queueId}|${conversation.channelKind}`;
+        if (full.has(line)) {
+          passed.add(conversation._id);
+          continue;
+        }
+        const refunded = new Set<string>();
+        const outcome = await this.claim(conversation, at, refunded);
+        if (outcome.status === 'assigned') assignments.push(outcome.assignment);
+        else passed.add(conversation._id);
+        if (outcome.status === 'no-room') full.add(line);
+        if (refunded.size > 0) {
+          // Capacity came back outside a release: what was passed over may fit now.
+          passed.clear();
+          full.clear();
+          for (const queueId of await this.queuesOfAgents(tenantId, refunded)) queues.add(queueId);
+        }
+      }
+    }
+    return assignments;
+  }
+
+  private async claim(
+    conversation: AssignableConversation,
+    at: Date,
+    refunded: Set<string>,
+  ): Promise<ClaimOutcome> {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      // Looked up without holding the claim, so "no room" is final: capacity freed after this look comes with a
+      // drain, and that drain finds the conversation waiting and unclaimed.
+      const candidates = await this.candidatesFor(conversation);
+      if (candidates.length === 0) return { status: 'no-room' };
+      const claimId = await this.claims.acquire(conversation.tenantId, conversation._id);
+      if (!claimId) return { status: 'not-waiting' };
+      try {
+        const outcome = await this.assignClaimed(conversation, candidates, at, refunded);
+        if (outcome) return outcome;
+      } finally {
+        await this.claims.release(claimId);
+      }
+      // Every candidate filled up meanwhile: look again, now that the claim is let go.
+    }
+    return { status: 'no-room' };
+  }
+
+  /** Under the claim: the first candidate with a free unit gets it. Undefined when every candidate filled up. */
+  private async assignClaimed(
+    claimed: AssignableConversation,
+    candidates: readonly AgentState[],
+    at: Date,
+    refunded: Set<string>,
+  ): Promise<ClaimOutcome | undefined> {
+    const conversation = await this.line.get(claimed.tenantId, claimed._id);
+    if (!conversation || !isWaiting(conversation) || conversation.queueId !== claimed.queueId) {
+      return { status: 'not-waiting' };
+    }
+    await this.releaseLeftovers(conversation, refunded);
+    for (const { agent } of candidates) {
+      if (!(await this.roster.reserve(agent, conversation, at))) continue;
+      if (await this.line.assign(conversation, agent.agentId, at)) {
+        const assignment = {
+          conversationId: conversation._id,
+          agentId: agent.agentId,
+          queueId: conversation.queueId,
+          assignedAt: at,
+        };
+        return { status: 'assigned', assignment };
+      }
+      // A command resolved or moved the conversation meanwhile: the unit goes back.
+      if (await this.roster.release(conversation.tenantId, agent.agentId, conversation._id))
+        refunded.add(agent.agentId);
+      return { status: 'not-waiting' };
+    }
+    return undefined;
+  }
+
+  /**
+   * The conversation waits and the claim is ours, so no agent holds it legitimately: a unit held for it is a
+   * leftover (an attempt that crashed before assigning, a release still to come after the conversation store moved
+   * it, an assignment a concurrent FerretDB update overwrote) and goes back.
+   */
+  private async releaseLeftovers(conversation: AssignableConversation, refunded: Set<string>): Promise<void> {
+    for (const unit of await this.roster.holdersOf(conversation.tenantId, conversation._id)) {
+      if (await this.roster.release(conversation.tenantId, unit.agentId, conversation._id))
+        refunded.add(unit.agentId);
+    }
+  }
+
+  /**
+   * Gives back the units the agent holds for conversations it no longer has (see releaseLeftovers for how they
+   * arise), unless an attempt is assigning that conversation now. Read in this order, units then claims then
+   * conversations, so an attempt that starts meanwhile finds the unit itself and releases it first; a unit is
+   * deleted by its own id, so a new one for the same conversation is never touched.
+   */
+  private async reconcile(tenantId: string, agentId: string): Promise<void> {
+    const held = await this.roster.heldBy(tenantId, agentId);
+    if (held.length === 0) return;
+    const conversationIds = held.map((unit) => unit.conversationId);
+    const claimed = await this.claims.liveFor(tenantId, conversationIds);
+    const conversations = await this.line.getMany(tenantId, conversationIds);
+    for (const unit of held) {
+      const conversation = conversations.get(unit.conversationId);
+      const stillHeld = conversation?.status === 'open' && conversation.assigneeId === agentId;
+      if (stillHeld || claimed.has(unit.conversationId)) continue;
+      await this.roster.releaseUnit(unit);
+    }
+  }
+
+  /** Online agents of the conversation's queue with room for its kind, best first. */
+  private async candidatesFor(conversation: AssignableConversation): Promise<AgentState[]> {
+    const kind = conversation.channelKind;
+    const states = (await this.roster.onlineIn(conversation.tenantId, [conversation.queueId])).filter(
+      (state) => !state.held.some((unit) => unit.conversationId === conversation._id),
+    );
+    const byAgent = new Map(states.map((state) => [state.agent.agentId, state]));
+    const ranked = rankAgentsForAssignment(
+      states.map(({ agent, held, lastAssignedAt }) => {
+        const limit = limitOf(agent, poolOf(agent, kind));
+        return {
+          agentId: agent.agentId,
+          presence: agent.presence,
+          capacity: limit,
+          load: limit - freeFor(agent, held, kind),
+          lastAssignedAt,
+        };
+      }),
+    );
+    return ranked.map((candidate) => byAgent.get(candidate.agentId)).filter((state) => state !== undefined);
+  }
+
+  /** Which kinds of conversation each queue has room for now, from its online agents. */
+  private async roomIn(
+    tenantId: string,
+    queueIds: ReadonlySet<string>,
+  ): Promise<Map<string, Set<ChannelKind>>> {
+    const room = new Map<string, Set<ChannelKind>>();
+    for (const { agent, held } of await this.roster.onlineIn(tenantId, [...queueIds])) {
+      const kinds = CHANNEL_KINDS.filter((kind) => freeFor(agent, held, kind) > 0);
+      if (kinds.length === 0) continue;
+      for (const queueId of agent.queueIds) {
+        if (!queueIds.has(queueId)) continue;
+        const queueRoom = room.get(queueId) ?? new Set<ChannelKind>();
+        kinds.forEach((kind) => queueRoom.add(kind));
+        room.set(queueId, queueRoom);
+      }
+    }
+    return room;
+  }
+
+  /** The first conversations of the lines together, in the lines' order: priority, then time waiting. */
+  private async headOfLines(
+    tenantId: string,
+    room: ReadonlyMap<string, ReadonlySet<ChannelKind>>,
+    passed: ReadonlySet<string>,
+  ): Promise<AssignableConversation[]> {
+    const lines = await Promise.all(
+      [...room].map(([queueId, kinds]) =>
+        this.line.waiting(tenantId, queueId, [...kinds], [...passed], LINE_BATCH),
+      ),
+    );
+    return lines
+      .flat()
+      .sort(
+        (a, b) =>
+          b.priorityRank - a.priorityRank ||
+          (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0) ||
+          a._id.localeCompare(b._id),
+      )
+      .slice(0, LINE_BATCH);
+  }
+
+  private async queuesOfAgents(tenantId: string, agentIds: Iterable<string>): Promise<Set<string>> {
+    const queueIds = new Set<string>();
+    for (const agentId of agentIds) {
+      const agent = await this.roster.document(tenantId, agentId);
+      agent?.queueIds.forEach((queueId) => queueIds.add(queueId));
+    }
+    return queueIds;
+  }
+}
+
+function isWaiting(conversation: AssignableConversation): boolean {
+  return conversation.status === 'open' && conversation.assigneeId === null;
+}

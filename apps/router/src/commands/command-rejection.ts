@@ -1,0 +1,20 @@
+import { RejectedMessageError } from '@ponte/messaging';
+
+/** Why a command was refused; it changed nothing. The code travels in the DLQ headers. */
+export type CommandRejectionCode =
+  | 'UNKNOWN_CONVERSATION'
+  | 'UNKNOWN_QUEUE'
+  | 'UNKNOWN_AGENT'
+  | 'NOT_ALLOWED'
+  | 'INVALID_STATE'
+  | 'NO_IDENTITY_FOR_CHANNEL'
+  | 'INVALID_MERGE';
+
+export class CommandRejectedError extends RejectedMessageError {
+  constructor(
+    readonly reason: CommandRejectionCode,
+    message: string,
+  ) {
+    super(reason, message);
+  }
+}

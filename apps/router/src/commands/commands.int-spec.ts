@@ -1,0 +1,205 @@
+import { Topics } from '@ponte/contracts';
+import { waitFor } from '@ponte/testing';
+import { RouterHarness } from '../testing/router.harness';
+
+interface StoredConversation {
+  _id: string;
+  status: string;
+  queueId: string;
+  tier: string;
+  assigneeId: string | null;
+  intake?: { category: string };
+  resolvedByTier?: string;
+  fcr?: boolean;
+  firstRespondedAt?: Date;
+}
+
+interface StoredMessage {
+  _id: string;
+  conversationId: string;
+  direction: string;
+  content: { text?: string; subject?: string };
+  deliveryState?: string;
+}
+
+const agent = (id: string, role: 'solver' | 'director' | 'n2' | 'n3') => ({ id, role });
+
+describe('router: agent commands', () => {
+  let router: RouterHarness;
+
+  beforeEach(async () => {
+    router = await RouterHarness.start();
+  });
+
+  afterEach(async () => {
+    await router.stop();
+  });
+
+  const conversations = () => router.collection<StoredConversation>('conversations');
+  const messages = () => router.collection<StoredMessage>('messages');
+
+  async function openConversation(text: string, from = '+5511987650001'): Promise<StoredConversation> {
+    await router.inbound({ channel: 'sms', from: { address: from }, content: { text } });
+    const created = await router.event('created');
+    await router.event('assigned', (event) => event.conversationId === created.conversationId);
+    return (await conversations().findOne({ _id: created.conversationId }))!;
+  }
+
+  it('should resolve on first contact at tier 1 and free the solver', async () => {
+    const conversation = await openConversation('qual o prazo de entrega?');
+
+    await router.command('reply', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      content: { text: 'Chega amanhã!' },
+    });
+    await router.command('resolve', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+    });
+    await router.event('resolved', (event) => event.conversationId === conversation._id);
+
+    const resolved = await conversations().findOne({ _id: conversation._id });
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedByTier: 'n1', fcr: true });
+    expect(resolved?.firstRespondedAt).toBeInstanceOf(Date);
+    expect(router.outbound).toEqual([
+      expect.objectContaining({
+        conversationId: conversation._id,
+        channel: 'sms',
+        to: { address: '+5511987650001' },
+        content: { text: 'Chega amanhã!' },
+      }),
+    ]);
+    // Capacity is held as one unit document per conversation (see AssignmentService).
+    const units = router.collection('agent_capacity_units');
+    expect(await units.countDocuments({ agentId: conversation.assigneeId! })).toBe(0);
+  });
+
+  it("should keep the conversation, its history and the director's intake when escalated to N3, and record the tier on resolution", async () => {
+    const conversation = await openConversation('quero cancelar meu plano, cobraram duas vezes');
+    expect(conversation.queueId).toBe('n1-directors');
+
+    await router.command('escalate', {
+      conversationId: conversation._id,
+      agent: agent('director-1', 'director'),
+      toTier: 'n3',
+      intake: {
+        category: 'faturamento',
+        summary: 'cobrança em duplicidade',
+        triedSteps: ['conferiu fatura'],
+      },
+    });
+    await router.event('escalated', (event) => event.conversationId === conversation._id);
+    await router.command('set-presence', { agent: agent('n3-1', 'n3'), presence: 'online' });
+    await router.event(
+      'assigned',
+      (event) => event.conversationId === conversation._id && event.agentId === 'n3-1',
+    );
+    await router.command('reply', {
+      conversationId: conversation._id,
+      agent: agent('n3-1', 'n3'),
+      content: { text: 'Estornamos a cobrança em duplicidade.' },
+    });
+    await router.command('resolve', { conversationId: conversation._id, agent: agent('n3-1', 'n3') });
+    await router.event('resolved', (event) => event.conversationId === conversation._id);
+
+    const resolved = await conversations().findOne({ _id: conversation._id });
+    const timeline = await messages()
+      .find({ conversationId: conversation._id })
+      .sort({ createdAt: 1 })
+      .toArray();
+    expect(resolved).toMatchObject({
+      queueId: 'n3-specialists',
+      tier: 'n3',
+      intake: expect.objectContaining({ category: 'faturamento' }),
+      resolvedByTier: 'n3',
+      fcr: false,
+    });
+    expect(timeline.map((message) => message.direction)).toEqual(['incoming', 'activity', 'outgoing']);
+    expect(timeline[1]?.content.text).toContain('cobrança em duplicidade');
+    expect(await conversations().countDocuments()).toBe(1);
+  });
+
+  it('should reject bad commands with a typed reason and change nothing', async () => {
+    const conversation = await openConversation('oi');
+    const before = await conversations().findOne({ _id: conversation._id });
+    const eventsBefore = router.events.length;
+
+    const unknown = await router.command('resolve', {
+      conversationId: 'no-such-conversation',
+      agent: agent('solver-1', 'solver'),
+    });
+    const notAllowed = await router.command('resolve', {
+      conversationId: conversation._id,
+      agent: agent('n2-1', 'n2'),
+    });
+    const solverEscalating = await router.command('escalate', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      toTier: 'n2',
+      intake: { category: 'x', summary: 'y', triedSteps: [] },
+    });
+    const dead = await router.deadLetters(3, Topics.agentCommand);
+
+    expect(dead.map((letter) => [letter.envelopeId, letter.code, letter.error?.split(': ')[1]])).toEqual([
+      [unknown.id, 'REJECTED', 'UNKNOWN_CONVERSATION'],
+      [notAllowed.id, 'REJECTED', 'NOT_ALLOWED'],
+      [solverEscalating.id, 'REJECTED', 'NOT_ALLOWED'],
+    ]);
+    expect(await conversations().findOne({ _id: conversation._id })).toEqual(before);
+    expect(router.events.slice(eventsBefore)).toEqual([]);
+  });
+
+  it('should apply a command delivered twice once', async () => {
+    const conversation = await openConversation('pode me ligar?');
+    const note = await router.command('note', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      content: { text: 'cliente prefere ligação à tarde' },
+    });
+    await router.bus.publish(Topics.agentCommand, note, { key: conversation._id });
+    await router.command('resolve', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+    });
+    await router.event('resolved', (event) => event.conversationId === conversation._id);
+
+    expect(await messages().countDocuments({ conversationId: conversation._id, direction: 'note' })).toBe(1);
+  });
+
+  it('should move delivery statuses forward only and report each new state once', async () => {
+    const conversation = await openConversation('status?');
+    await router.command('reply', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      content: { text: 'verificando' },
+    });
+    const appended = await router.event(
+      'message.appended',
+      (event) => event.conversationId === conversation._id && event.message.direction === 'outgoing',
+    );
+    const messageId = appended.message.messageId;
+    for (const state of ['delivered', 'sent', 'read', 'queued'] as const) {
+      await router.status({ messageId, conversationId: conversation._id, state });
+    }
+    await waitFor(
+      () =>
+        router.events.some(
+          (event) => event.data.kind === 'message.status.updated' && event.data.state === 'read',
+        ),
+      { description: 'the read status' },
+    );
+    await router.inbound({
+      channel: 'sms',
+      from: { address: '+5511987650001' },
+      content: { text: 'marker' },
+    });
+    await router.waitForMessages(3);
+
+    expect((await messages().findOne({ _id: messageId }))?.deliveryState).toBe('read');
+    const states = router.events
+      .filter((event) => event.data.kind === 'message.status.updated')
+      .map((event) => (event.data as { state: string }).state);
+    expect(states).toEqual(['delivered', 'read']);
+  });
+});

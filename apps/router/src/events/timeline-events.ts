@@ -1,0 +1,48 @@
+import type { ConversationEvent } from '@ponte/contracts';
+import type { Assignment } from '../assignment';
+import type { Conversation } from '../conversations/conversation.schema';
+import type { TimelineMessage } from '../timeline/timeline-message.schema';
+
+/** The contract's view of a stored timeline entry. */
+export function appendedEvent(message: TimelineMessage): ConversationEvent {
+  return {
+    kind: 'message.appended',
+    conversationId: message.conversationId,
+    customerId: message.customerId,
+    occurredAt: message.createdAt.toISOString(),
+    message: {
+      messageId: message._id,
+      direction: message.direction,
+      ...(message.channel === 'internal' ? {} : { channel: message.channel }),
+      externalId: message.externalId,
+      content: message.content,
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+      ...(message.author ? { author: message.author } : {}),
+      ...(message.deliveryState ? { deliveryState: message.deliveryState } : {}),
+      createdAt: message.createdAt.toISOString(),
+    },
+  };
+}
+
+export function createdEvent(conversation: Conversation): ConversationEvent {
+  return {
+    kind: 'created',
+    conversationId: conversation._id,
+    customerId: conversation.customerId,
+    occurredAt: conversation.createdAt.toISOString(),
+    channel: conversation.channel,
+    queueId: conversation.queueId,
+    priority: conversation.priority,
+  };
+}
+
+export function assignedEvent(assignment: Assignment, customerId: string): ConversationEvent {
+  return {
+    kind: 'assigned',
+    conversationId: assignment.conversationId,
+    customerId,
+    occurredAt: assignment.assignedAt.toISOString(),
+    agentId: assignment.agentId,
+    queueId: assignment.queueId,
+  };
+}

@@ -1,0 +1,381 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ConversationEvent, EnvelopeOf, InboundMessage, Topics } from '@ponte/contracts';
+import { RejectedMessageError } from '@ponte/messaging';
+import { AssignmentService } from '../assignment';
+import { type Conversation, PRIORITY_RANK } from '../conversations/conversation.schema';
+import { ConversationStore } from '../conversations/conversation.store';
+import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
+import { appendedEvent, assignedEvent, createdEvent } from '../events/timeline-events';
+import { CustomerDirectory, IdentityResolutionError, type ResolvedSender } from '../identity';
+import { RouterConfig } from '../config/router.config';
+import { QueueRouting } from '../routing/queue-routing';
+import { channelKindOf } from '../shared/channel-kind';
+import { stableId } from '../shared/stable-id';
+import { slaTargets } from '../sla/sla-policy';
+import { type ConversationSummary, decideThread } from '../threading/threading-policy';
+import type { TimelineMessage } from '../timeline/timeline-message.schema';
+import { TimelineStore } from '../timeline/timeline.store';
+
+type InboundEnvelope = EnvelopeOf<typeof Topics.inboundMessage>;
+
+interface Threaded {
+  conversation: Conversation;
+  action: 'created' | 'appended' | 'reopened';
+  reason: string;
+}
+
+const DEFAULT_PRIORITY = 'normal' as const;
+
+/**
+ * One inbound message, in the order the design brief fixes: resolve identity → thread → store the message (its
+ * unique key makes a redelivery a no-op) → assign → emit. A message already stored is a replay: its events are
+ * emitted again with the same ids, so a crash between the write and the emit loses nothing.
+ */
+@Injectable()
+export class InboundPipeline {
+  private readonly logger = new Logger(InboundPipeline.name);
+
+  constructor(
+    private readonly config: RouterConfig,
+    private readonly directory: CustomerDirectory,
+    private readonly conversations: ConversationStore,
+    private readonly timeline: TimelineStore,
+    private readonly routing: QueueRouting,
+    private readonly assignment: AssignmentService,
+    private readonly events: ConversationEventsPublisher,
+  ) {}
+
+  /** The id a message gets from its provider key: the same on every redelivery. */
+  static messageIdOf(tenantId: string, message: InboundMessage): string {
+    return stableId('message', tenantId, message.channel, message.channelAccountId, message.externalId);
+  }
+
+  async handle(envelope: InboundEnvelope): Promise<void> {
+    await this.handleBatch([envelope]);
+  }
+
+  /**
+   * A batch of one partition, in order. Reads and writes are grouped (one bulk read of stored messages, one bulk
+   * identity resolution, one insertMany of the new messages, one publish of every event); threading runs per
+   * customer, where only the first message of a customer needs the full decision — the rest join the conversation
+   * it chose. A failure throws and the consumer retries the batch record by record, isolating a poison message.
+   */
+  async handleBatch(envelopes: readonly InboundEnvelope[]): Promise<void> {
+    const items = envelopes.map((envelope) => ({
+      envelope,
+      tenantId: envelope.tenantId,
+      message: envelope.data,
+      messageId: InboundPipeline.messageIdOf(envelope.tenantId, envelope.data),
+      at: new Date(envelope.data.receivedAt),
+    }));
+    const stored = await this.timeline.getMany(items.map((item) => item.messageId));
+    const seen = new Set<string>();
+    const fresh: typeof items = [];
+    const replays: typeof items = [];
+    for (const item of items) {
+      if (stored.has(item.messageId) || seen.has(item.messageId)) replays.push(item);
+      else fresh.push(item);
+      seen.add(item.messageId);
+    }
+
+    const senders = await this.resolveSenders(fresh);
+    if (senders.length !== fresh.length)
+      throw new Error('the directory answered a different number of senders');
+    // Per customer, in partition order.
+    const byCustomer = new Map<string, { item: (typeof fresh)[number]; sender: ResolvedSender }[]>();
+    senders.forEach((sender, index) => {
+      const item = fresh[index];
+      if (!item) return;
+      const key = `${item.tenantId}|${sender.customerId}`;
+      byCustomer.set(key, [...(byCustomer.get(key) ?? []), { item, sender }]);
+    });
+
+    const entries: {
+      item: (typeof fresh)[number];
+      threaded: Threaded;
+      sender: ResolvedSender;
+      entry: TimelineMessage;
+    }[] = [];
+    for (const group of byCustomer.values()) {
+      const [first] = group;
+      if (!first) continue;
+      const customers = await this.directory.customerGroup(first.item.tenantId, first.sender.customerId);
+      let current: Threaded | undefined;
+      for (const { item, sender } of group) {
+        const threaded =
+          current && !hasReferences(item.message)
+            ? {
+                conversation: current.conversation,
+                action: 'appended' as const,
+                reason: 'the customer has this conversation open',
+              }
+            : await this.thread(item.tenantId, item.message, sender, customers, item.messageId, item.at);
+        current = threaded;
+        const entry = this.timelineEntry(
+          item.tenantId,
+          item.message,
+          item.messageId,
+          sender,
+          threaded,
+          item.at,
+        );
+        entries.push({ item, threaded, sender, entry });
+      }
+    }
+
+    const appended = await this.timeline.appendMany(entries.map(({ entry }) => entry));
+    await this.conversations.recordInboundMany(
+      entries
+        .filter((_, index) => appended[index] === 'appended')
+        .map(({ item, threaded, sender }) => ({
+          tenantId: item.tenantId,
+          conversationId: threaded.conversation._id,
+          channel: item.message.channel,
+          identityId: sender.identityId,
+          at: item.at,
+        })),
+    );
+
+    const emissions: {
+      tenantId: string;
+      causeId: string;
+      events: ConversationEvent[];
+      traceparent?: string;
+    }[] = [];
+    const assigned = new Set<string>();
+    for (const [index, { item, threaded, sender, entry }] of entries.entries()) {
+      if (appended[index] !== 'appended') {
+        replays.push(item);
+        continue;
+      }
+      const events: ConversationEvent[] = [];
+      const base = {
+        conversationId: threaded.conversation._id,
+        customerId: threaded.conversation.customerId,
+      };
+      if (threaded.action === 'created') events.push(createdEvent(threaded.conversation));
+      if (threaded.action === 'reopened') {
+        events.push({
+          ...base,
+          kind: 'reopened',
+          occurredAt: item.at.toISOString(),
+          reason: threaded.reason,
+        });
+      }
+      events.push(appendedEvent(entry));
+      if (!assigned.has(threaded.conversation._id)) {
+        assigned.add(threaded.conversation._id);
+        events.push(...(await this.assignIfWaiting(threaded.conversation, item.at)));
+      }
+      if (sender.mergeSuggestion) {
+        events.push({
+          ...base,
+          kind: 'customer.merge.suggested',
+          occurredAt: item.at.toISOString(),
+          candidateCustomerId: sender.mergeSuggestion.candidateCustomerId,
+          evidence: [sender.mergeSuggestion.reason],
+        });
+      }
+      emissions.push({
+        tenantId: item.tenantId,
+        causeId: item.messageId,
+        events,
+        traceparent: item.envelope.traceparent,
+      });
+    }
+    await this.events.publishAll(emissions);
+    for (const item of replays) {
+      const message = await this.timeline.get(item.tenantId, item.messageId);
+      if (!message) throw new Error(`message ${item.messageId} was reported stored but is not`);
+      await this.replay(item.envelope, message);
+    }
+  }
+
+  private async resolveSenders(
+    items: readonly { tenantId: string; message: InboundMessage; at: Date }[],
+  ): Promise<ResolvedSender[]> {
+    if (items.length === 0) return [];
+    try {
+      return await this.directory.resolveSenders(
+        items.map(({ tenantId, message, at }) => ({
+          tenantId,
+          channel: message.channel,
+          address: message.from.address,
+          ...(message.from.displayName ? { displayName: message.from.displayName } : {}),
+          at,
+        })),
+      );
+    } catch (error) {
+      if (error instanceof IdentityResolutionError) throw new RejectedMessageError(error.code, error.message);
+      throw error;
+    }
+  }
+
+  private async thread(
+    tenantId: string,
+    message: InboundMessage,
+    sender: ResolvedSender,
+    customers: readonly string[],
+    messageId: string,
+    at: Date,
+  ): Promise<Threaded> {
+    const references = [message.threading?.inReplyTo, ...(message.threading?.references ?? [])].filter(
+      (reference): reference is string => Boolean(reference),
+    );
+    const referencedId = await this.timeline.conversationOfEmail(tenantId, references);
+    const [open, referenced, lastResolved] = await Promise.all([
+      this.conversations.openOf(tenantId, customers),
+      referencedId ? this.conversations.get(tenantId, referencedId) : Promise.resolve(null),
+      this.conversations.lastResolvedOf(tenantId, customers),
+    ]);
+    const decision = decideThread({
+      open: summary(open),
+      referenced: summary(referenced),
+      lastResolved: summary(lastResolved),
+      receivedAt: at,
+      reopenWindowMs: this.config.reopenWindowMs(message.channel),
+    });
+    switch (decision.action) {
+      case 'append': {
+        const conversation = [open, referenced].find(
+          (candidate) => candidate?._id === decision.conversationId,
+        );
+        if (!conversation) throw new Error(`threading chose unknown conversation ${decision.conversationId}`);
+        return { conversation, action: 'appended', reason: decision.reason };
+      }
+      case 'reopen': {
+        const reopened = await this.conversations.reopen(
+          tenantId,
+          decision.conversationId,
+          sender.customerId,
+          at,
+        );
+        if (reopened.status === 'reopened') {
+          return { conversation: reopened.conversation, action: 'reopened', reason: decision.reason };
+        }
+        return {
+          conversation: reopened.conversation,
+          action: 'appended',
+          reason: `${decision.reason}; joined the conversation that was opened meanwhile`,
+        };
+      }
+      case 'create': {
+        const created = await this.conversations.open(
+          await this.newConversation(tenantId, message, sender.customerId, messageId, at),
+        );
+        if (created.status === 'created') {
+          return { conversation: created.conversation, action: 'created', reason: decision.reason };
+        }
+        return {
+          conversation: created.conversation,
+          action: 'appended',
+          reason: 'another message of the customer opened this conversation a moment earlier',
+        };
+      }
+    }
+  }
+
+  private async newConversation(
+    tenantId: string,
+    message: InboundMessage,
+    customerId: string,
+    messageId: string,
+    at: Date,
+  ): Promise<Conversation> {
+    const route = await this.routing.route({
+      tenantId,
+      channel: message.channel,
+      text: [message.content.subject, message.content.text].filter(Boolean).join('\n'),
+      customerTags: [],
+      priority: DEFAULT_PRIORITY,
+    });
+    const targets = slaTargets(message.channel, DEFAULT_PRIORITY);
+    const id = stableId('conversation', messageId);
+    return {
+      _id: id,
+      tenantId,
+      customerId,
+      openKey: customerId,
+      status: 'open',
+      channel: message.channel,
+      channelKind: channelKindOf(message.channel),
+      queueId: route.queueId,
+      routingReason: route.reason,
+      tier: route.tier,
+      priority: DEFAULT_PRIORITY,
+      priorityRank: PRIORITY_RANK[DEFAULT_PRIORITY],
+      assigneeId: null,
+      waitingSince: at,
+      createdByMessageId: messageId,
+      firstResponseDueAt: new Date(at.getTime() + targets.firstResponseMs),
+      resolutionDueAt: new Date(at.getTime() + targets.resolutionMs),
+      slaBreaches: [],
+      tiersVisited: [route.tier],
+      resolvedAt: null,
+      reopenCount: 0,
+      transferCount: 0,
+      createdAt: at,
+    };
+  }
+
+  private timelineEntry(
+    tenantId: string,
+    message: InboundMessage,
+    messageId: string,
+    sender: ResolvedSender,
+    threaded: Threaded,
+    at: Date,
+  ): TimelineMessage {
+    return {
+      _id: messageId,
+      tenantId,
+      conversationId: threaded.conversation._id,
+      customerId: sender.customerId,
+      direction: 'incoming',
+      channel: message.channel,
+      channelAccountId: message.channelAccountId,
+      externalId: message.externalId,
+      identityId: sender.identityId,
+      from: message.from,
+      content: message.content,
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+      ...(message.threading?.messageId ? { emailMessageId: message.threading.messageId } : {}),
+      threadReason: threaded.reason,
+      ...(message.sentAt ? { sentAt: new Date(message.sentAt) } : {}),
+      createdAt: at,
+    };
+  }
+
+  /** The stored message's events again (same ids), and the assignment it may not have reached before a crash. */
+  private async replay(envelope: InboundEnvelope, stored: TimelineMessage): Promise<void> {
+    const conversation = await this.conversations.get(envelope.tenantId, stored.conversationId);
+    if (!conversation)
+      throw new Error(`message ${stored._id} names missing conversation ${stored.conversationId}`);
+    this.logger.debug(`replaying message ${stored._id}`);
+    const events: ConversationEvent[] = [];
+    if (conversation.createdByMessageId === stored._id) events.push(createdEvent(conversation));
+    events.push(appendedEvent(stored));
+    events.push(...(await this.assignIfWaiting(conversation, stored.createdAt)));
+    await this.events.publish(envelope.tenantId, stored._id, { events }, envelope.traceparent);
+  }
+
+  private async assignIfWaiting(conversation: Conversation, at: Date): Promise<ConversationEvent[]> {
+    if (conversation.status !== 'open' || conversation.assigneeId !== null) return [];
+    const assignment = await this.assignment.assign(conversation.tenantId, conversation._id, at);
+    if (!assignment) return [];
+    return [assignedEvent(assignment, conversation.customerId)];
+  }
+}
+
+function hasReferences(message: InboundMessage): boolean {
+  return Boolean(message.threading?.inReplyTo || message.threading?.references?.length);
+}
+
+function summary(conversation: Conversation | null): ConversationSummary | undefined {
+  if (!conversation) return undefined;
+  return {
+    id: conversation._id,
+    status: conversation.status,
+    ...(conversation.resolvedAt ? { resolvedAt: conversation.resolvedAt } : {}),
+  };
+}

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { AgentPresence } from '@ponte/contracts';
+import { isDuplicateKeyError } from '@ponte/persistence';
+import type { Collection, Connection } from 'mongoose';
+import { freeFor, kindsSharingPool, limitOf, loadByKindOf, poolOf } from './agent-capacity';
+import type { AgentSeedEntry } from './queue-seed';
+import {
+  AGENT_ACTIVITY_COLLECTION,
+  type Agent,
+  type AgentActivityDocument,
+  type AgentCapacity,
+  type AgentDocument,
+  AGENTS_COLLECTION,
+  CAPACITY_UNITS_COLLECTION,
+  type CapacityUnit,
+  type ChannelKind,
+  scopedId,
+} from './queue.model';
+
+export type PresenceChange = 'changed' | 'stale' | 'unknown-agent';
+
+/** An agent as the assignment sees it: configuration, presence, the conversations it holds, when it last got one. */
+export interface AgentState {
+  agent: AgentDocument;
+  held: CapacityUnit[];
+  lastAssignedAt: Date;
+}
+
+/**
+ * The agents of every tenant and their load. The load is a set of CapacityUnit documents guarded by unique
+ * indexes, not a counter: FerretDB 1.24 does not apply an update atomically, but it does reject a second insert of a
+ * unique key, with any number of router instances.
+ */
+@Injectable()
+export class AgentRoster implements OnModuleInit {
+  private readonly agents: Collection<AgentDocument>;
+  private readonly units: Collection<CapacityUnit>;
+  private readonly activity: Collection<AgentActivityDocument>;
+
+  constructor(@InjectConnection() connection: Connection) {
+    this.agents = connection.collection<AgentDocument>(AGENTS_COLLECTION);
+    this.units = connection.collection<CapacityUnit>(CAPACITY_UNITS_COLLECTION);
+    this.activity = connection.collection<AgentActivityDocument>(AGENT_ACTIVITY_COLLECTION);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.agents.createIndex({ tenantId: 1, queueIds: 1, presence: 1 }, { name: 'agents_of_queue' });
+    await this.units.createIndex(
+      { tenantId: 1, agentId: 1, pool: 1, slot: 1 },
+      { unique: true, name: 'one_conversation_per_slot' },
+    );
+    await this.units.createIndex(
+      { tenantId: 1, agentId: 1, conversationId: 1 },
+      { unique: true, name: 'one_unit_per_agent_and_conversation' },
+    );
+    await this.units.createIndex({ tenantId: 1, conversationId: 1 }, { name: 'units_of_conversation' });
+  }
+
+  document(tenantId: string, agentId: string): Promise<AgentDocument | null> {
+    return this.agents.findOne({ _id: scopedId(tenantId, agentId), tenantId });
+  }
+
+  async agent(tenantId: string, agentId: string): Promise<Agent | null> {
+    const document = await this.document(tenantId, agentId);
+    if (!document) return null;
+    const [state] = await this.withState(tenantId, [document]);
+    return state ? toAgent(state) : null;
+  }
+
+  async ofQueue(tenantId: string, queueId: string): Promise<Agent[]> {
+    const documents = await this.agents.find({ tenantId, queueIds: queueId }).sort({ agentId: 1 }).toArray();
+    return (await this.withState(tenantId, documents)).map(toAgent);
+  }
+
+  /** Online agents of any of these queues, with what they hold. */
+  async onlineIn(tenantId: string, queueIds: readonly string[]): Promise<AgentState[]> {
+    const documents = await this.agents
+      .find({ tenantId, queueIds: { $in: [...queueIds] }, presence: 'online' })
+      .toArray();
+    return this.withState(tenantId, documents);
+  }
+
+  /** The units the agent holds, one per conversation. */
+  heldBy(tenantId: string, agentId: string): Promise<CapacityUnit[]> {
+    return this.units.find({ tenantId, agentId }).toArray();
+  }
+
+  /** Deletes one unit by its own id (never a later unit of the same conversation). */
+  async releaseUnit(unit: Pick<CapacityUnit, '_id' | 'tenantId'>): Promise<boolean> {
+    const result = await this.units.deleteOne({ _id: unit._id, tenantId: unit.tenantId });
+    return result.deletedCount === 1;
+  }
+
+  /** The units held for a conversation, by any agent. */
+  holdersOf(tenantId: string, conversationId: string): Promise<CapacityUnit[]> {
+    return this.units.find({ tenantId, conversationId }).toArray();
+  }
+
+  /**
+   * Takes one unit of the agent's capacity for the conversation: a free slot below the pool's limit, claimed by
+   * inserting it. Returns false when the pool is full, the agent holds the conversation already, or every free slot
+   * was taken meanwhile. The caller has checked presence and queue membership from the same read of the agent.
+   */
+  async reserve(
+    agent: AgentDocument,
+    conversation: { _id: string; channelKind: ChannelKind },
+    at: Date,
+  ): Promise<boolean> {
+    const { tenantId, agentId } = agent;
+    const kind = conversation.channelKind;
+    const pool = poolOf(agent, kind);
+    const limit = limitOf(agent, pool);
+    const held = await this.units.find({ tenantId, agentId }).toArray();
+    if (held.some((unit) => unit.conversationId === conversation._id) || freeFor(agent, held, kind) <= 0)
+      return false;
+    const taken = new Set(held.filter((unit) => unit.pool === pool).map((unit) => unit.slot));
+    for (let slot = 0; slot < limit; slot++) {
+      if (taken.has(slot)) continue;
+      const unit: CapacityUnit = {
+        _id: randomUUID(),
+        tenantId,
+        agentId,
+        conversationId: conversation._id,
+        kind,
+        pool,
+        slot,
+        at,
+      };
+      try {
+        await this.units.insertOne(unit);
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        continue;
+      }
+      // The slots cap the pool unless units counted in it hold other slots (its limit was lowered or re-split):
+      // count after inserting, and step back when over. The last of concurrent inserts sees all the others.
+      const inPool = await this.units.countDocuments({
+        tenantId,
+        agentId,
+        kind: { $in: kindsSharingPool(agent, kind) },
+      });
+      if (inPool > limit) {
+        await this.units.deleteOne({ _id: unit._id });
+        return false;
+      }
+      await this.markAssigned(tenantId, agentId, at);
+      return true;
+    }
+    return false;
+  }
+
+  /** Gives back what the agent holds for the conversation; false when it held nothing (already given back). */
+  async release(tenantId: string, agentId: string, conversationId: string): Promise<boolean> {
+    const units = await this.units.find({ tenantId, agentId, conversationId }).toArray();
+    // By the unit's own random id: a later unit of the same conversation is never the one deleted.
+    for (const unit of units) await this.units.deleteOne({ _id: unit._id });
+    return units.length > 0;
+  }
+
+  /**
+   * Applies a presence change unless a later one was applied already. Coming online counts as the last assignment
+   * for the tie-break (the agent has not been idle in the queue), as the assignment policy expects.
+   */
+  async setPresence(
+    tenantId: string,
+    agentId: string,
+    presence: AgentPresence,
+    at: Date,
+  ): Promise<PresenceChange> {
+    const _id = scopedId(tenantId, agentId);
+    const before = await this.agents.findOne({ _id, tenantId });
+    if (!before) return 'unknown-agent';
+    const result = await this.agents.updateOne(
+      { _id, tenantId, $or: [{ presenceChangedAt: null }, { presenceChangedAt: { $lte: at } }] },
+      { $set: { presence, presenceChangedAt: at, updatedAt: new Date() } },
+    );
+    if (result.matchedCount === 0) return 'stale';
+    if (presence === 'online' && before.presence !== 'online') await this.markAssigned(tenantId, agentId, at);
+    return 'changed';
+  }
+
+  /** Changes the limits; the load stays. A limit below the load takes nothing from the agent, it only stops new work. */
+  async setCapacity(tenantId: string, agentId: string, capacity: AgentCapacity): Promise<boolean> {
+    const result = await this.agents.updateOne(
+      { _id: scopedId(tenantId, agentId), tenantId },
+      {
+        $set: {
+          capacity: capacity.capacity,
+          capacityByKind: { ...capacity.capacityByKind },
+          updatedAt: new Date(),
+        },
+      },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /**
+   * Creates the agent, or updates what the seed states (role, name, queues, capacity) while keeping the live state
+   * (presence, held conversations): applying the same seed again, or a changed one, never resets a working agent.
+   */
+  async upsert(tenantId: string, entry: AgentSeedEntry, at: Date): Promise<void> {
+    const _id = scopedId(tenantId, entry.agentId);
+    const configuration = {
+      role: entry.role,
+      displayName: entry.displayName,
+      queueIds: [...entry.queueIds],
+      capacity: entry.capacity,
+      capacityByKind: { ...entry.capacityByKind },
+      updatedAt: new Date(),
+    };
+    await this.insertIgnoringDuplicate(this.activity, {
+      _id,
+      tenantId,
+      agentId: entry.agentId,
+      lastAssignedAt: at,
+    });
+    if (await this.agents.countDocuments({ _id, tenantId })) {
+      await this.agents.updateOne({ _id, tenantId }, { $set: configuration });
+      return;
+    }
+    const created = await this.insertIgnoringDuplicate(this.agents, {
+      _id,
+      tenantId,
+      agentId: entry.agentId,
+      ...configuration,
+      presence: entry.presence ?? 'offline',
+      presenceChangedAt: null,
+    });
+    // Another instance created it at the same moment: update it like an existing one.
+    if (!created) await this.agents.updateOne({ _id, tenantId }, { $set: configuration });
+  }
+
+  private async withState(tenantId: string, documents: readonly AgentDocument[]): Promise<AgentState[]> {
+    if (documents.length === 0) return [];
+    const agentIds = documents.map((document) => document.agentId);
+    const [units, activity] = await Promise.all([
+      this.units.find({ tenantId, agentId: { $in: agentIds } }).toArray(),
+      this.activity.find({ tenantId, agentId: { $in: agentIds } }).toArray(),
+    ]);
+    return documents.map((agent) => ({
+      agent,
+      held: units.filter((unit) => unit.agentId === agent.agentId),
+      lastAssignedAt:
+        activity.find((entry) => entry.agentId === agent.agentId)?.lastAssignedAt ?? new Date(0),
+    }));
+  }
+
+  /** Kept apart from the agent document: FerretDB writes whole documents, so a concurrent write here would otherwise undo a presence change. */
+  private async markAssigned(tenantId: string, agentId: string, at: Date): Promise<void> {
+    const _id = scopedId(tenantId, agentId);
+    if (await this.insertIgnoringDuplicate(this.activity, { _id, tenantId, agentId, lastAssignedAt: at }))
+      return;
+    await this.activity.updateOne({ _id, tenantId }, { $max: { lastAssignedAt: at } });
+  }
+
+  private async insertIgnoringDuplicate<T extends { _id: string }>(
+    collection: Collection<T>,
+    document: T,
+  ): Promise<boolean> {
+    try {
+      await collection.insertOne(document as never);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function toAgent({ agent, held, lastAssignedAt }: AgentState): Agent {
+  return {
+    agentId: agent.agentId,
+    tenantId: agent.tenantId,
+    role: agent.role,
+    displayName: agent.displayName,
+    queueIds: agent.queueIds,
+    capacity: agent.capacity,
+    capacityByKind: agent.capacityByKind,
+    presence: agent.presence,
+    load: held.length,
+    loadByKind: loadByKindOf(held),
+    lastAssignedAt,
+  };
+}

@@ -1,0 +1,92 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type {
+  AgentRef,
+  AttachmentRef,
+  Channel,
+  DeliveryState,
+  MessageContent,
+  MessageDirection,
+} from '@ponte/contracts';
+
+/**
+ * One entry of a conversation's timeline: incoming, outgoing, private note or activity. Stored once: the unique key
+ * (tenant, channel, channelAccountId, externalId) turns a redelivered inbound message into a no-op. Outgoing
+ * messages and notes get `ponte:<messageId>` as externalId until the provider assigns one (`providerMessageId`),
+ * because FerretDB has no partial indexes to exempt them.
+ */
+@Schema({ collection: 'messages', versionKey: false })
+export class TimelineMessage {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ required: true })
+  tenantId!: string;
+
+  @Prop({ required: true })
+  conversationId!: string;
+
+  @Prop({ required: true })
+  customerId!: string;
+
+  @Prop({ type: String, required: true })
+  direction!: MessageDirection;
+
+  @Prop({ type: String, required: true })
+  channel!: Channel | 'internal';
+
+  @Prop({ required: true })
+  channelAccountId!: string;
+
+  @Prop({ required: true })
+  externalId!: string;
+
+  @Prop()
+  identityId?: string;
+
+  @Prop({ type: Object })
+  from?: { address: string; displayName?: string };
+
+  @Prop({ type: Object, required: true })
+  content!: MessageContent;
+
+  @Prop({ type: [Object], default: undefined })
+  attachments?: AttachmentRef[];
+
+  /** The e-mail Message-ID of this message, so a later reply (In-Reply-To / References) finds its conversation. */
+  @Prop()
+  emailMessageId?: string;
+
+  @Prop({ type: Object })
+  author?: AgentRef;
+
+  @Prop({ type: String })
+  deliveryState?: DeliveryState;
+
+  /** deliveryStateRank of deliveryState: the guard that keeps statuses from going backwards. */
+  @Prop()
+  deliveryStateRank?: number;
+
+  @Prop()
+  providerMessageId?: string;
+
+  @Prop({ type: Object })
+  providerError?: { code: string; message: string };
+
+  /** Why threading put the message in this conversation, shown to agents. */
+  @Prop()
+  threadReason?: string;
+
+  @Prop({ type: Date })
+  sentAt?: Date;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+}
+
+export const TimelineMessageSchema = SchemaFactory.createForClass(TimelineMessage);
+TimelineMessageSchema.index(
+  { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
+  { unique: true, name: 'one_message_per_provider_id' },
+);
+TimelineMessageSchema.index({ tenantId: 1, emailMessageId: 1 });
+TimelineMessageSchema.index({ tenantId: 1, conversationId: 1, createdAt: 1 });

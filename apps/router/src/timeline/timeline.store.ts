@@ -1,0 +1,134 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
+import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
+import type { Model } from 'mongoose';
+import { TimelineMessage } from './timeline-message.schema';
+
+export type AppendResult =
+  | { status: 'appended'; message: TimelineMessage }
+  /** Stored before (a redelivery or a replay after a crash): nothing written, the stored one returned. */
+  | { status: 'duplicate'; message: TimelineMessage };
+
+@Injectable()
+export class TimelineStore implements OnModuleInit {
+  constructor(@InjectModel(TimelineMessage.name) private readonly model: Model<TimelineMessage>) {}
+
+  /** The unique indexes carry the guarantees, so they must exist before the first write. */
+  async onModuleInit(): Promise<void> {
+    await this.model.init();
+  }
+
+  get(tenantId: string, messageId: string): Promise<TimelineMessage | null> {
+    return this.model.findOne({ _id: messageId, tenantId }).lean<TimelineMessage>().exec();
+  }
+
+  /** Appends once; the unique provider key (or the deterministic id) turns a second append into "already have it". */
+  async append(message: TimelineMessage): Promise<AppendResult> {
+    try {
+      await this.model.collection.insertOne(message as never);
+      return { status: 'appended', message };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const stored =
+        (await this.get(message.tenantId, message._id)) ??
+        (await this.model
+          .findOne({
+            tenantId: message.tenantId,
+            channel: message.channel,
+            channelAccountId: message.channelAccountId,
+            externalId: message.externalId,
+          })
+          .lean<TimelineMessage>()
+          .exec());
+      if (!stored) throw error;
+      return { status: 'duplicate', message: stored };
+    }
+  }
+
+  /** The conversation of the first stored message carrying one of these e-mail Message-IDs. */
+  async conversationOfEmail(tenantId: string, messageIds: readonly string[]): Promise<string | null> {
+    if (messageIds.length === 0) return null;
+    const found = await this.model
+      .findOne({ tenantId, emailMessageId: { $in: [...messageIds] } }, { conversationId: 1 })
+      .lean<Pick<TimelineMessage, 'conversationId'>>()
+      .exec();
+    return found?.conversationId ?? null;
+  }
+
+  /** A conversation's timeline in order. */
+  list(tenantId: string, conversationId: string): Promise<TimelineMessage[]> {
+    return this.model
+      .find({ tenantId, conversationId })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<TimelineMessage[]>()
+      .exec();
+  }
+
+  /** The timelines of several conversations (a customer's history), oldest first. */
+  listForConversations(tenantId: string, conversationIds: readonly string[]): Promise<TimelineMessage[]> {
+    return this.model
+      .find({ tenantId, conversationId: { $in: [...conversationIds] } })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<TimelineMessage[]>()
+      .exec();
+  }
+
+  /** The customer's latest message in the conversation, on one channel or any: what a reply answers. */
+  lastIncoming(tenantId: string, conversationId: string, channel?: string): Promise<TimelineMessage | null> {
+    return this.model
+      .findOne({ tenantId, conversationId, direction: 'incoming', ...(channel ? { channel } : {}) })
+      .sort({ createdAt: -1 })
+      .lean<TimelineMessage>()
+      .exec();
+  }
+
+  /**
+   * Moves an outgoing message's delivery state forward, never back: the update only matches while the stored rank
+   * is lower. Null when nothing changed (an older or repeated report).
+   */
+  advanceDelivery(
+    tenantId: string,
+    messageId: string,
+    update: { state: DeliveryState; providerMessageId?: string; error?: { code: string; message: string } },
+  ): Promise<TimelineMessage | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: messageId,
+          tenantId,
+          direction: 'outgoing',
+          deliveryStateRank: { $lt: deliveryStateRank[update.state] },
+        },
+        {
+          $set: {
+            deliveryState: update.state,
+            deliveryStateRank: deliveryStateRank[update.state],
+            ...(update.providerMessageId ? { providerMessageId: update.providerMessageId } : {}),
+            ...(update.error ? { providerError: update.error } : {}),
+          },
+        },
+        { new: true },
+      )
+      .lean<TimelineMessage>()
+      .exec();
+  }
+
+  /** The stored ones among these message ids. */
+  async getMany(messageIds: readonly string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const found = await this.model
+      .find({ _id: { $in: [...messageIds] } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    return new Set(found.map((message) => message._id));
+  }
+
+  /** appendMany in one round trip; per input, whether it was written or already stored. */
+  async appendMany(messages: readonly TimelineMessage[]): Promise<('appended' | 'duplicate')[]> {
+    const result = await insertManyOnce(this.model, [...messages]);
+    const outcome: ('appended' | 'duplicate')[] = messages.map(() => 'appended');
+    for (const index of result.duplicates) outcome[index] = 'duplicate';
+    return outcome;
+  }
+}

@@ -1,0 +1,268 @@
+// Router benchmark: N synthetic inbound messages from M customers over WhatsApp, SMS and e-mail, through the real
+// Kafka, the real router (in this process) and the real FerretDB/MongoDB. Measures end-to-end throughput (publish
+// start → last message.appended event), inbound→appended and inbound→assigned latency, next to the raw bulk-insert
+// rate of the same message documents into the same store, measured in the same run (the baseline), and the ratio.
+// Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--timeout-s 300]
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildInboundMessage,
+  type Channel,
+  createEnvelope,
+  type InboundMessage,
+  messageKey,
+  Topics,
+} from '@ponte/contracts';
+import { startLocalInfra } from '@ponte/local-infra';
+import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
+import { createServiceApp, loadConfig } from '@ponte/platform';
+import { MongoClient } from 'mongodb';
+import { RouterConfig } from '../../apps/router/src/config/router.config';
+import { routerService } from '../../apps/router/src/router.definition';
+
+const TENANT = 'bench';
+const PUBLISH_CHUNK = 500;
+const BASELINE_CHUNK = 100;
+const CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'email'];
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+/** Customer c writes from one phone on WhatsApp and SMS (one customer) and, every third message, by e-mail. */
+function message(index: number, customers: number, receivedAt: string): InboundMessage {
+  const customer = index % customers;
+  const channel = CHANNELS[Math.floor(index / customers) % CHANNELS.length] ?? 'sms';
+  const phone = `55119${String(70_000_000 + customer).padStart(8, '0')}`;
+  const from =
+    channel === 'whatsapp'
+      ? `${phone}@c.us`
+      : channel === 'sms'
+        ? `+${phone}`
+        : `cliente.${customer}@example.com`;
+  return buildInboundMessage({
+    channel,
+    channelAccountId: `${channel}-account`,
+    externalId: `bench-${index}-${randomUUID()}`,
+    from: { address: from, displayName: `Cliente ${customer}` },
+    content: {
+      text: `Olá, preciso de ajuda com o pedido ${index}`,
+      ...(channel === 'email' ? { subject: 'Pedido' } : {}),
+    },
+    receivedAt,
+  });
+}
+
+function seed(customers: number): unknown {
+  const agents = 10;
+  return {
+    queues: [{ queueId: 'n1', name: 'N1', kind: 'solver', tier: 'n1', skills: [] }],
+    agents: Array.from({ length: agents }, (_, index) => ({
+      agentId: `agent-${index}`,
+      displayName: `Agent ${index}`,
+      role: 'solver',
+      queueIds: ['n1'],
+      // Room for every conversation (WhatsApp/SMS and e-mail customers): the bench measures routing, not waiting.
+      capacity: Math.ceil((customers * 2) / agents) + 10,
+      presence: 'online',
+    })),
+    routing: { defaultQueueId: 'n1', rules: [] },
+  };
+}
+
+async function runRouter(
+  brokers: string,
+  mongoUrl: string,
+  messages: number,
+  customers: number,
+  timeoutMs: number,
+) {
+  const workDir = await mkdtemp(join(tmpdir(), 'ponte-bench-router-'));
+  const seedFile = join(workDir, 'seed.json');
+  await writeFile(seedFile, JSON.stringify(seed(customers)));
+  const prefix = `bench-${randomUUID().slice(0, 8)}.`;
+  const database = `bench_router_${randomUUID().slice(0, 8)}`;
+  const url = new URL(mongoUrl);
+  url.pathname = `/${database}`;
+  const env = {
+    KAFKA_BROKERS: brokers,
+    MONGO_URL: url.toString(),
+    KAFKA_TOPIC_PREFIX: prefix,
+    ROUTER_SEED_FILE: seedFile,
+    ROUTER_SEED_TENANT: TENANT,
+    LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+    PORT: '0',
+  };
+  const app = await createServiceApp(routerService, loadConfig(RouterConfig, env, 'router'));
+  const messaging: MessagingOptions = {
+    clientId: 'bench-router',
+    brokers: brokers.split(','),
+    topicPrefix: prefix,
+    logLevel: 'warn',
+  };
+  const sentAt = new Map<string, number>();
+  const conversationStart = new Map<string, number>();
+  const appendedLatency: number[] = [];
+  const assignedLatency: number[] = [];
+  let lastAt = 0;
+  const recorder = new ConsumerRunner(messaging, {
+    groupId: `bench-recorder-${randomUUID()}`,
+    topics: [Topics.conversationEvent],
+    partitionsConsumedConcurrently: 3,
+    handleBatch: async (batch) => {
+      const now = Date.now();
+      for (const { envelope } of batch) {
+        const event = envelope.data;
+        if (event.kind === 'created')
+          conversationStart.set(event.conversationId, Date.parse(event.occurredAt));
+        if (event.kind === 'assigned') {
+          const start = conversationStart.get(event.conversationId);
+          if (start !== undefined) assignedLatency.push(now - start);
+        }
+        if (event.kind === 'message.appended' && event.message.externalId) {
+          const sent = sentAt.get(event.message.externalId);
+          if (sent !== undefined && sentAt.delete(event.message.externalId)) {
+            appendedLatency.push(now - sent);
+            lastAt = performance.now();
+          }
+        }
+      }
+    },
+  });
+  await recorder.start();
+  const bus = new MessageBus(messaging);
+  await bus.connect();
+  const documents: InboundMessage[] = [];
+  try {
+    const startedAt = performance.now();
+    for (let sent = 0; sent < messages; sent += PUBLISH_CHUNK) {
+      const now = Date.now();
+      const receivedAt = new Date(now).toISOString();
+      const batch = Array.from({ length: Math.min(PUBLISH_CHUNK, messages - sent) }, (_, offset) => {
+        const data = message(sent + offset, customers, receivedAt);
+        sentAt.set(data.externalId, now);
+        documents.push(data);
+        return {
+          topic: Topics.inboundMessage,
+          key: messageKey(Topics.inboundMessage, data),
+          envelope: createEnvelope(Topics.inboundMessage, data, { source: '/ponte/bench', tenantId: TENANT }),
+        };
+      });
+      await bus.publishBatch(batch);
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (appendedLatency.length < messages) {
+      if (Date.now() > deadline)
+        throw new Error(`router: only ${appendedLatency.length}/${messages} appended in time`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const appended = [...appendedLatency].sort((a, b) => a - b);
+    const assigned = [...assignedLatency].sort((a, b) => a - b);
+    return {
+      perSecond: Math.round(messages / ((lastAt - startedAt) / 1000)),
+      p50: percentile(appended, 0.5),
+      p99: percentile(appended, 0.99),
+      assignedP50: percentile(assigned, 0.5),
+      assignedP99: percentile(assigned, 0.99),
+      conversations: conversationStart.size,
+      assignedCount: assigned.length,
+      documents,
+      database,
+    };
+  } finally {
+    await bus.disconnect();
+    await recorder.stop();
+    await app.close();
+    const mongo = await new MongoClient(url.toString()).connect();
+    await mongo.db().dropDatabase();
+    await mongo.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The same message documents bulk-inserted into a fresh collection of the same store, BASELINE_CHUNK at a time. */
+async function runBaseline(mongoUrl: string, documents: readonly InboundMessage[]) {
+  const url = new URL(mongoUrl);
+  url.pathname = `/bench_baseline_${randomUUID().slice(0, 8)}`;
+  const mongo = await new MongoClient(url.toString()).connect();
+  try {
+    const collection = mongo.db().collection('messages');
+    await collection.createIndex(
+      { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
+      { unique: true },
+    );
+    const startedAt = performance.now();
+    for (let start = 0; start < documents.length; start += BASELINE_CHUNK) {
+      await collection.insertMany(
+        documents.slice(start, start + BASELINE_CHUNK).map((document) => ({
+          _id: randomUUID() as never,
+          tenantId: TENANT,
+          ...document,
+          createdAt: new Date(document.receivedAt),
+        })),
+        { ordered: false },
+      );
+    }
+    return Math.round(documents.length / ((performance.now() - startedAt) / 1000));
+  } finally {
+    await mongo.db().dropDatabase();
+    await mongo.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const messages = argument('messages', 10_000);
+  const customers = argument('customers', 1_000);
+  const timeoutMs = argument('timeout-s', 300) * 1000;
+  const infra = await startLocalInfra({ progress: (line) => console.error(`bench: ${line}`) });
+  try {
+    const brokers = infra.kafkaBrokers ?? '';
+    const mongoUrl = infra.mongoUrl ?? '';
+    const router = await runRouter(brokers, mongoUrl, messages, customers, timeoutMs);
+    const baseline = await runBaseline(mongoUrl, router.documents);
+    const ratio = Math.round((router.perSecond / baseline) * 1000) / 1000;
+    console.log(
+      `\nrouter bench: ${messages} messages, ${customers} customers over WhatsApp/SMS/e-mail, ` +
+        `${router.conversations} conversations (${router.assignedCount} assigned), 3 partitions\n`,
+    );
+    console.table({
+      'router end to end (msg/s)': router.perSecond,
+      'inbound→appended p50 ms': router.p50,
+      'inbound→appended p99 ms': router.p99,
+      'inbound→assigned p50 ms': router.assignedP50,
+      'inbound→assigned p99 ms': router.assignedP99,
+      [`baseline: raw insertMany of the same documents, ${BASELINE_CHUNK} per call (docs/s)`]: baseline,
+      ratio,
+    });
+    console.log(
+      JSON.stringify({
+        bench: 'router',
+        messages,
+        customers,
+        per_s: router.perSecond,
+        p50_ms: router.p50,
+        p99_ms: router.p99,
+        assigned_p50_ms: router.assignedP50,
+        assigned_p99_ms: router.assignedP99,
+        baseline_per_s: baseline,
+        ratio,
+      }),
+    );
+  } finally {
+    await infra.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
