@@ -187,6 +187,31 @@ describe(ConsumerRunner.name, () => {
     expect(headerText(dead, MessageHeader.error)).toBe('Error: bulk write rejected');
   });
 
+  it('should keep its partitions through a batch that outlasts the session timeout, handling each message once', async () => {
+    const handled = new Map<string, number>();
+    let slow = true;
+    await startRunner({
+      handleBatch: async (messages) => {
+        if (slow) {
+          slow = false;
+          // Longer than the group's 6 s session timeout: only heartbeats during the batch keep the member alive.
+          await new Promise((resolve) => setTimeout(resolve, 8_000));
+        }
+        for (const { envelope } of messages) handled.set(envelope.id, (handled.get(envelope.id) ?? 0) + 1);
+      },
+    });
+    const first = await publish(undefined, 'slow');
+    await waitFor(() => handled.has(first.id), { description: 'the slow batch', timeoutMs: 30_000 });
+    const next = await publish(undefined, 'slow');
+
+    await waitFor(() => handled.has(next.id), {
+      description: 'the message after the slow batch',
+      timeoutMs: 30_000,
+    });
+
+    expect([...handled.values()]).toEqual([1, 1]);
+  });
+
   it('should replay a message whose consumer died before committing, and an idempotent handler ends with one effect', async () => {
     const groupId = uniqueName('group');
     const envelope = buildEnvelope();

@@ -178,6 +178,8 @@ export class ConsumerRunner<T extends TopicName> {
       if (!message) return false;
       messages.push(message);
     }
+    // A slow chunk must not cost the partition: keep heartbeating while the handler works on it.
+    const ticker = setInterval(() => void payload.heartbeat().catch(() => undefined), BACKOFF_SLICE_MS);
     try {
       await handle(messages);
       return true;
@@ -186,6 +188,8 @@ export class ConsumerRunner<T extends TopicName> {
         `Batch of ${messages.length} from ${topic}[${payload.batch.partition}] failed, retrying one by one: ${describeError(error)}`,
       );
       return false;
+    } finally {
+      clearInterval(ticker);
     }
   }
 
