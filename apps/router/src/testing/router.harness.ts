@@ -192,6 +192,12 @@ export class RouterHarness {
       .map((event) => event.data);
   }
 
+  /** A provider of the running router (to drive a periodic job by hand, for instance). */
+  get<T>(type: new (...args: never[]) => T): T {
+    if (!this.app) throw new Error('the router is not running');
+    return this.app.get(type);
+  }
+
   async restart(): Promise<void> {
     await this.app?.close();
     this.app = await RouterHarness.boot(this.env);

@@ -1,0 +1,64 @@
+import { RouterHarness } from '../testing/router.harness';
+import { SlaMonitor } from './sla.monitor';
+
+const MINUTE = 60_000;
+
+describe(SlaMonitor.name, () => {
+  let router: RouterHarness;
+
+  beforeEach(async () => {
+    // The periodic check stays out of the way; the test drives checkNow itself.
+    router = await RouterHarness.start({ env: { ROUTER_SLA_CHECK_INTERVAL_MS: String(60 * MINUTE) } });
+  });
+
+  afterEach(async () => {
+    await router.stop();
+  });
+
+  it('should report a missed first response once, and not report a conversation that got its reply in time', async () => {
+    const receivedAt = Date.now();
+    await router.inbound({
+      channel: 'whatsapp',
+      from: { address: '5511987651111@c.us' },
+      receivedAt: new Date(receivedAt).toISOString(),
+    });
+    await router.inbound({
+      channel: 'sms',
+      from: { address: '+5511987652222' },
+      receivedAt: new Date(receivedAt).toISOString(),
+    });
+    const late = await router.event('created', (event) => event.channel === 'whatsapp');
+    const answered = await router.event('created', (event) => event.channel === 'sms');
+    const assigned = await router.event(
+      'assigned',
+      (event) => event.conversationId === answered.conversationId,
+    );
+    await router.command('reply', {
+      conversationId: answered.conversationId,
+      agent: { id: assigned.agentId, role: 'solver' },
+      content: { text: 'Olá! Já vou verificar.' },
+    });
+    await router.event(
+      'message.appended',
+      (event) => event.conversationId === answered.conversationId && event.message.direction === 'outgoing',
+    );
+    const monitor = router.get(SlaMonitor);
+
+    // Messaging answers within 5 minutes (normal priority); 6 minutes later the first clock is overdue.
+    const firstCheck = await monitor.checkNow(new Date(receivedAt + 6 * MINUTE));
+    const secondCheck = await monitor.checkNow(new Date(receivedAt + 7 * MINUTE));
+    const breach = await router.event(
+      'sla.breached',
+      (event) => event.conversationId === late.conversationId,
+    );
+
+    expect(firstCheck).toBe(1);
+    expect(secondCheck).toBe(0);
+    expect(breach).toMatchObject({
+      sla: 'first-response',
+      dueAt: new Date(receivedAt + 5 * MINUTE).toISOString(),
+    });
+    const breaches = router.events.filter((event) => event.data.kind === 'sla.breached');
+    expect(breaches.map((event) => event.data.conversationId)).toEqual([late.conversationId]);
+  });
+});
