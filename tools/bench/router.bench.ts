@@ -160,7 +160,12 @@ async function runRouter(
       await bus.publishBatch(batch);
     }
     const deadline = Date.now() + timeoutMs;
+    let reportedAt = Date.now();
     while (appendedLatency.length < messages) {
+      if (Date.now() - reportedAt > 10_000) {
+        reportedAt = Date.now();
+        console.error(`bench: ${appendedLatency.length}/${messages} messages through the router`);
+      }
       if (Date.now() > deadline)
         throw new Error(`router: only ${appendedLatency.length}/${messages} appended in time`);
       await new Promise((resolve) => setTimeout(resolve, 50));

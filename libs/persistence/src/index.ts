@@ -11,3 +11,4 @@ export {
   type InsertManyOnceResult,
 } from './idempotent-write/insert-once';
 export { bulkWriteInChunks, UPDATE_STATEMENTS_PER_COMMAND } from './idempotent-write/bulk-update';
+export { findByIds } from './idempotent-write/find-by-ids';

@@ -1,3 +1,4 @@
+import { findByIds } from '@ponte/persistence';
 import { Injectable } from '@nestjs/common';
 import type { Customer } from './customer.schema';
 import { IdentityCollections } from './identity.collections';
@@ -67,13 +68,9 @@ export class CustomerGraph {
     customerIds: readonly string[],
     tenantId: string | undefined,
   ): Promise<MergePointers> {
-    const found = await this.collections.customers
-      .find(
-        { _id: { $in: [...customerIds] }, ...(tenantId === undefined ? {} : { tenantId }) },
-        { mergedInto: 1 },
-      )
-      .lean<Array<Pick<Customer, '_id' | 'mergedInto'>>>()
-      .exec();
+    const found = (
+      await findByIds(this.collections.customers, customerIds, { mergedInto: 1, tenantId: 1 })
+    ).filter((customer) => tenantId === undefined || customer.tenantId === tenantId);
     return new Map(found.map((customer) => [customer._id, customer.mergedInto ?? null]));
   }
 }

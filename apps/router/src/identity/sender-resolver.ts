@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Channel } from '@ponte/contracts';
-import { bulkWriteInChunks, insertOnce } from '@ponte/persistence';
+import { bulkWriteInChunks, findByIds, insertOnce } from '@ponte/persistence';
 import { CustomerGraph } from './customer-graph';
 import type { CustomerKey } from './customer-key.schema';
 import { foldDisplayName } from './display-name';
@@ -93,10 +93,11 @@ export class SenderResolver {
   }
 
   private async storedCustomerIds(items: readonly SenderIdentity[]): Promise<Map<string, string>> {
-    const stored = await this.collections.identities
-      .find({ _id: { $in: [...new Set(items.map((item) => item.identityId))] } }, { customerId: 1 })
-      .lean<Array<Pick<Identity, '_id' | 'customerId'>>>()
-      .exec();
+    const stored = await findByIds(
+      this.collections.identities,
+      items.map((item) => item.identityId),
+      { customerId: 1 },
+    );
     return new Map(stored.map((identity) => [identity._id, identity.customerId]));
   }
 

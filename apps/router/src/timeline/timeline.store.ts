@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
+import { findByIds, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
 import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { TimelineMessage } from './timeline-message.schema';
@@ -114,13 +114,9 @@ export class TimelineStore implements OnModuleInit {
       .exec();
   }
 
-  /** The stored ones among these message ids. */
+  /** The stored ones among these message ids (indexed lookups, see findByIds). */
   async getMany(messageIds: readonly string[]): Promise<Set<string>> {
-    if (messageIds.length === 0) return new Set();
-    const found = await this.model
-      .find({ _id: { $in: [...messageIds] } }, { _id: 1 })
-      .lean<{ _id: string }[]>()
-      .exec();
+    const found = await findByIds(this.model, messageIds, { _id: 1 });
     return new Set(found.map((message) => message._id));
   }
 
