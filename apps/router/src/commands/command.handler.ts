@@ -122,6 +122,9 @@ export class CommandHandler implements OnModuleInit {
     conversation: Conversation,
   ): Promise<Emission> {
     const identities = await this.directory.identitiesOf(tenantId, conversation.customerId);
+    // Default: where the customer last wrote from. Read from the timeline, not kept on the conversation, so the
+    // inbound path never rewrites the conversation document (FerretDB 1.24 loses concurrent updates of one document).
+    const lastInbound = await this.timeline.lastIncoming(tenantId, conversation._id);
     const identity =
       (command.identityId && identities.find((candidate) => candidate.identityId === command.identityId)) ||
       (command.channel &&
@@ -129,7 +132,7 @@ export class CommandHandler implements OnModuleInit {
           .filter((candidate) => candidate.channel === command.channel)
           .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())[0]) ||
       (!command.identityId && !command.channel
-        ? identities.find((candidate) => candidate.identityId === conversation.lastInboundIdentityId)
+        ? identities.find((candidate) => candidate.identityId === lastInbound?.identityId)
         : undefined);
     if (!identity) {
       throw new CommandRejectedError(

@@ -74,15 +74,6 @@ export class Conversation {
   @Prop({ required: true })
   createdByMessageId!: string;
 
-  @Prop({ type: String })
-  lastInboundChannel?: Channel;
-
-  @Prop()
-  lastInboundIdentityId?: string;
-
-  @Prop({ type: Date })
-  lastInboundAt?: Date;
-
   @Prop({ type: Date, required: true })
   firstResponseDueAt!: Date;
 

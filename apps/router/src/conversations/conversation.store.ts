@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { bulkWriteInChunks, isDuplicateKeyError } from '@ponte/persistence';
-import type { Channel, Priority, SupportTier } from '@ponte/contracts';
+import { isDuplicateKeyError } from '@ponte/persistence';
+import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { Conversation, type Intake, PRIORITY_RANK } from './conversation.schema';
 
@@ -101,41 +101,6 @@ export class ConversationStore implements OnModuleInit {
     const current = await this.get(tenantId, conversationId);
     if (!current) throw new Error(`conversation ${conversationId} vanished`);
     return { status: 'already-open', conversation: current };
-  }
-
-  /** Remembers where the customer last wrote from (the default channel of the next reply), in one round trip. */
-  async recordInboundMany(
-    inbound: readonly {
-      tenantId: string;
-      conversationId: string;
-      channel: Channel;
-      identityId: string;
-      at: Date;
-    }[],
-  ): Promise<void> {
-    if (inbound.length === 0) return;
-    // One statement per conversation (its latest message) is enough.
-    const latest = new Map<string, (typeof inbound)[number]>();
-    for (const entry of inbound) {
-      const seen = latest.get(entry.conversationId);
-      if (!seen || seen.at <= entry.at) latest.set(entry.conversationId, entry);
-    }
-    await bulkWriteInChunks(
-      this.model,
-      [...latest.values()].map(({ tenantId, conversationId, channel, identityId, at }) => ({
-        updateOne: {
-          filter: {
-            _id: conversationId,
-            tenantId,
-            $or: [{ lastInboundAt: { $exists: false } }, { lastInboundAt: { $lte: at } }],
-          },
-          update: {
-            $set: { lastInboundChannel: channel, lastInboundIdentityId: identityId, lastInboundAt: at },
-          },
-        },
-      })),
-      { ordered: true },
-    );
   }
 
   /** Resolves an open conversation; null when it is not open (already resolved: a replay, or a bad command). */

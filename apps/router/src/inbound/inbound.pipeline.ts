@@ -124,17 +124,6 @@ export class InboundPipeline {
     }
 
     const appended = await this.timeline.appendMany(entries.map(({ entry }) => entry));
-    await this.conversations.recordInboundMany(
-      entries
-        .filter((_, index) => appended[index] === 'appended')
-        .map(({ item, threaded, sender }) => ({
-          tenantId: item.tenantId,
-          conversationId: threaded.conversation._id,
-          channel: item.message.channel,
-          identityId: sender.identityId,
-          at: item.at,
-        })),
-    );
 
     const emissions: {
       tenantId: string;
