@@ -44,7 +44,7 @@ describe(SupervisedProcess.name, () => {
     });
     await sut.waitUntil(() => sut.hasLogged(/^up$/), Date.now() + 5_000, 'up');
 
-    await sut.stop(300);
+    await sut.stop(2_000);
 
     expect(sut.exit).toMatch(/status 137|SIGKILL/);
     expect(lines).toContain('[stubborn] ignoring TERM');

@@ -24,12 +24,11 @@ export interface SupervisedProcessOptions {
 const WATCHDOG_SCRIPT = `
 exec 3<&0
 server=
-stopping=
-trap 'stopping=1; [ -n "$server" ] && kill -TERM $server 2>/dev/null' TERM INT HUP
+# The forked child inherits this trap until it execs the server, with server still empty there: a TERM that lands
+# in that window makes the child exit instead of being swallowed. Before the fork it simply ends the wrapper.
+trap 'kill -TERM $server 2>/dev/null || exit 143' TERM INT HUP
 "$@" </dev/null &
 server=$!
-# A stop that arrived before the server existed.
-[ -n "$stopping" ] && kill -TERM $server 2>/dev/null
 { cat <&3 >/dev/null; kill -KILL $server 2>/dev/null; } &
 watchdog=$!
 exec 3<&-
