@@ -6,8 +6,8 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isPortFree, startLocalInfra, SupervisedProcess, type LocalInfra } from '@ponte/local-infra';
-import { dataDir, infraPort } from './dev/local-settings';
+import { isPortFree, SupervisedProcess, type LocalInfra } from '@ponte/local-infra';
+import { startDevInfra } from './dev/local-settings';
 import { SERVICES } from './dev/services';
 
 const READY_TIMEOUT_MS = Number(process.env['PONTE_READY_TIMEOUT_MS'] || 180_000);
@@ -65,14 +65,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const infra: LocalInfra = await startLocalInfra({
-    dataDir: dataDir(),
-    ports: {
-      kafka: await infraPort('PONTE_KAFKA_PORT', 9092),
-      mongo: await infraPort('PONTE_MONGO_PORT', 27017),
-    },
-    progress: (message) => say(message),
-  });
+  const infra: LocalInfra = await startDevInfra((message) => say(message));
   say(`Kafka ${infra.kafkaBrokers}, MongoDB ${infra.mongoUrl}`);
 
   const logDir = resolve('.ponte/logs');

@@ -7,6 +7,7 @@ import { startLocalInfra } from '@ponte/local-infra';
 import { ConsumerRunner, type EnvelopeCodec, MessageBus, type MessagingOptions } from '@ponte/messaging';
 // eslint-disable-next-line no-restricted-imports -- the baseline is bare kafkajs by definition.
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { argument, percentile } from './bench-args';
 
 const TOPIC = 'ponte.inbound.message.v1' as TopicName;
 const CHUNK = 500;
@@ -24,13 +25,6 @@ interface RunResult {
   p99: number;
 }
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
-
 /**
  * The same JSON work as the baseline, so the ratio measures the bus (headers, per-record offsets, heartbeats,
  * retry bookkeeping) rather than the contract's validation, whose cost belongs to the contract's own bench.
@@ -46,10 +40,6 @@ function envelope(sentAt: number): BenchEnvelope {
     tenantId: 'bench',
     data: { sentAt, text: 'Olá, preciso de ajuda com meu pedido 4711' },
   };
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
 }
 
 class Measurement {

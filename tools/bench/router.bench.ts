@@ -21,22 +21,12 @@ import { createServiceApp, loadConfig } from '@ponte/platform';
 import { MongoClient } from 'mongodb';
 import { RouterConfig } from '../../apps/router/src/config/router.config';
 import { routerService } from '../../apps/router/src/router.definition';
+import { argument, percentile } from './bench-args';
 
 const TENANT = 'bench';
 const PUBLISH_CHUNK = 500;
 const BASELINE_CHUNK = 100;
 const CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'email'];
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
 
 /** Customer c writes from one phone on WhatsApp and SMS (one customer) and, every third message, by e-mail. */
 function message(index: number, customers: number, receivedAt: string): InboundMessage {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { freePort, isPortFree } from '@ponte/local-infra';
+import { freePort, isPortFree, type LocalInfra, startLocalInfra } from '@ponte/local-infra';
 
 /** Where `npm start` and `npm run infra` keep Kafka's and FerretDB's data between runs. */
 export function dataDir(): string {
@@ -20,4 +20,19 @@ export async function infraPort(variable: string, preferred: number): Promise<nu
     return port;
   }
   return (await isPortFree(preferred)) ? preferred : freePort();
+}
+
+/**
+ * Kafka and FerretDB for `npm start` and `npm run infra` (or the servers in KAFKA_BROKERS / MONGO_URL): data kept in
+ * dataDir(), ports from PONTE_KAFKA_PORT / PONTE_MONGO_PORT.
+ */
+export async function startDevInfra(progress: (message: string) => void): Promise<LocalInfra> {
+  return startLocalInfra({
+    dataDir: dataDir(),
+    ports: {
+      kafka: await infraPort('PONTE_KAFKA_PORT', 9092),
+      mongo: await infraPort('PONTE_MONGO_PORT', 27017),
+    },
+    progress,
+  });
 }

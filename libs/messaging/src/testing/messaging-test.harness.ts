@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type EnvelopeOf, type TopicName, Topics } from '@ponte/contracts';
+import { type EnvelopeOf, Topics } from '@ponte/contracts';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import type { MessagingLogger, MessagingOptions } from '../config/messaging.options';
+import { type MessagingLogger, type MessagingOptions, physicalTopic } from '../config/messaging.options';
 import type { EnvelopeCodec } from '../contract/envelope.codec';
 import { testKafkaBrokers, uniqueName, waitFor } from '@ponte/testing';
 
@@ -82,10 +82,6 @@ export function buildEnvelope(overrides: Partial<EnvelopeOf<TestTopic>> = {}): E
   } as unknown as EnvelopeOf<TestTopic>;
 }
 
-export function physicalName(options: MessagingOptions, topic: TopicName | string): string {
-  return `${options.topicPrefix ?? ''}${topic}`;
-}
-
 /** Raw kafkajs access for what the lib must not offer: writing broken bytes and reading DLQs back. */
 export class RawKafka {
   private readonly kafka: Kafka;
@@ -102,7 +98,7 @@ export class RawKafka {
     const producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      await producer.send({ topic: physicalName(this.options, topic), acks: -1, messages });
+      await producer.send({ topic: physicalTopic(this.options, topic), acks: -1, messages });
     } finally {
       await producer.disconnect();
     }
@@ -118,7 +114,7 @@ export class RawKafka {
     const records: KafkaMessage[] = [];
     await consumer.connect();
     try {
-      await consumer.subscribe({ topic: physicalName(this.options, topic), fromBeginning: true });
+      await consumer.subscribe({ topic: physicalTopic(this.options, topic), fromBeginning: true });
       await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
       await waitFor(() => records.length >= count, {
         timeoutMs,
@@ -134,7 +130,7 @@ export class RawKafka {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(physicalName(this.options, topic));
+      const offsets = await admin.fetchTopicOffsets(physicalTopic(this.options, topic));
       return offsets.reduce((sum, { high, low }) => sum + Number(high) - Number(low), 0);
     } finally {
       await admin.disconnect();
@@ -146,7 +142,7 @@ export class RawKafka {
     await admin.connect();
     try {
       const metadata = await admin.fetchTopicMetadata({
-        topics: topics.map((topic) => physicalName(this.options, topic)),
+        topics: topics.map((topic) => physicalTopic(this.options, topic)),
       });
       return metadata.topics.map(({ name, partitions }) => ({ name, partitions: partitions.length }));
     } finally {
