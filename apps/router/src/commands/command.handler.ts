@@ -15,7 +15,7 @@ import { type Assignment, AssignmentService } from '../assignment';
 import type { Conversation } from '../conversations/conversation.schema';
 import { ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher, type Emission } from '../events/conversation-events.publisher';
-import { appendedEvent, assignedEvent } from '../events/timeline-events';
+import { appendedEvent, assignedEventsFor } from '../events/timeline-events';
 import { CustomerDirectory, IdentityError, MergeConflictError, type MergeResult } from '../identity';
 import { canAgentAct, QueueDirectory } from '../queues';
 import { stableId } from '../shared/stable-id';
@@ -423,6 +423,10 @@ export class CommandHandler implements OnModuleInit {
     return [...freed, ...(assigned ? [assigned] : [])];
   }
 
+  private assignedEvents(tenantId: string, assignments: readonly Assignment[]): Promise<ConversationEvent[]> {
+    return assignedEventsFor(this.conversations, tenantId, assignments);
+  }
+
   private async setPriority(
     tenantId: string,
     command: AgentCommandOf<'set-priority'>,
@@ -524,19 +528,6 @@ export class CommandHandler implements OnModuleInit {
         },
       ],
     };
-  }
-
-  private async assignedEvents(
-    tenantId: string,
-    assignments: readonly Assignment[],
-  ): Promise<ConversationEvent[]> {
-    const events: ConversationEvent[] = [];
-    for (const assignment of assignments) {
-      const conversation = await this.conversations.get(tenantId, assignment.conversationId);
-      if (!conversation) continue;
-      events.push(assignedEvent(assignment, conversation.customerId));
-    }
-    return events;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ConversationEvent } from '@ponte/contracts';
 import type { Assignment } from '../assignment';
 import type { Conversation } from '../conversations/conversation.schema';
+import type { ConversationStore } from '../conversations/conversation.store';
 import type { TimelineMessage } from '../timeline/timeline-message.schema';
 
 /** The contract's view of a stored timeline entry. */
@@ -45,4 +46,18 @@ export function assignedEvent(assignment: Assignment, customerId: string): Conve
     agentId: assignment.agentId,
     queueId: assignment.queueId,
   };
+}
+
+/** The `assigned` events of assignments made as a side effect (a drain); each needs its conversation's customer. */
+export async function assignedEventsFor(
+  conversations: ConversationStore,
+  tenantId: string,
+  assignments: readonly Assignment[],
+): Promise<ConversationEvent[]> {
+  const events: ConversationEvent[] = [];
+  for (const assignment of assignments) {
+    const conversation = await conversations.get(tenantId, assignment.conversationId);
+    if (conversation) events.push(assignedEvent(assignment, conversation.customerId));
+  }
+  return events;
 }

@@ -3,7 +3,7 @@ import { AssignmentService } from '../assignment';
 import { RouterConfig } from '../config/router.config';
 import { ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
-import { assignedEvent } from '../events/timeline-events';
+import { assignedEventsFor } from '../events/timeline-events';
 import { loadQueueSeed } from '../queues';
 
 /**
@@ -28,11 +28,7 @@ export class QueueSeedLoader {
     const seed = await loadQueueSeed(this.config.ROUTER_SEED_FILE);
     const at = new Date();
     const assignments = await this.assignment.applySeed(tenantId, seed, at);
-    const emitted = [];
-    for (const assignment of assignments) {
-      const conversation = await this.conversations.get(tenantId, assignment.conversationId);
-      if (conversation) emitted.push(assignedEvent(assignment, conversation.customerId));
-    }
+    const emitted = await assignedEventsFor(this.conversations, tenantId, assignments);
     if (emitted.length > 0)
       await this.events.publish(tenantId, `seed:${at.toISOString()}`, { events: emitted });
     this.logger.log(
