@@ -18,7 +18,9 @@ import {
 import { startLocalInfra } from '@ponte/local-infra';
 import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
-import { MongoClient } from 'mongodb';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { type CommandStartedEvent, type CommandSucceededEvent, MongoClient } from 'mongodb';
+import type { Connection } from 'mongoose';
 import { RouterConfig } from '../../apps/router/src/config/router.config';
 import { routerService } from '../../apps/router/src/router.definition';
 import { argument, percentile } from './bench-args';
@@ -83,6 +85,7 @@ async function runRouter(
   const database = `bench_router_${randomUUID().slice(0, 8)}`;
   const url = new URL(mongoUrl);
   url.pathname = `/${database}`;
+  if (process.env['BENCH_PROFILE']) url.searchParams.set('monitorCommands', 'true');
   const env = {
     KAFKA_BROKERS: brokers,
     MONGO_URL: url.toString(),
@@ -93,6 +96,9 @@ async function runRouter(
     PORT: '0',
   };
   const app = await createServiceApp(routerService, loadConfig(RouterConfig, env, 'router'));
+  const profile = process.env['BENCH_PROFILE']
+    ? profileStore(app.get<Connection>(getConnectionToken()))
+    : undefined;
   const messaging: MessagingOptions = {
     clientId: 'bench-router',
     brokers: brokers.split(','),
@@ -102,7 +108,7 @@ async function runRouter(
   const sentAt = new Map<string, number>();
   const conversationStart = new Map<string, number>();
   const appendedLatency: number[] = [];
-  const assignedLatency: number[] = [];
+  const assignedSeenAt = new Map<string, number>();
   let lastAt = 0;
   const recorder = new ConsumerRunner(messaging, {
     groupId: `bench-recorder-${randomUUID()}`,
@@ -114,10 +120,10 @@ async function runRouter(
         const event = envelope.data;
         if (event.kind === 'created')
           conversationStart.set(event.conversationId, Date.parse(event.occurredAt));
-        if (event.kind === 'assigned') {
-          const start = conversationStart.get(event.conversationId);
-          if (start !== undefined) assignedLatency.push(now - start);
-        }
+        // Seen time first, latency at the end: the recorder reads 3 partitions side by side, so an `assigned` may
+        // be read before the `created` of its conversation.
+        if (event.kind === 'assigned' && !assignedSeenAt.has(event.conversationId))
+          assignedSeenAt.set(event.conversationId, now);
         if (event.kind === 'message.appended' && event.message.externalId) {
           const sent = sentAt.get(event.message.externalId);
           if (sent !== undefined && sentAt.delete(event.message.externalId)) {
@@ -160,8 +166,18 @@ async function runRouter(
         throw new Error(`router: only ${appendedLatency.length}/${messages} appended in time`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // What the store says, to tell an unassigned conversation from an `assigned` event the recorder missed.
+    const store = await new MongoClient(url.toString()).connect();
+    const waiting = await store
+      .db()
+      .collection('conversations')
+      .countDocuments({ status: 'open', assigneeId: null })
+      .finally(() => store.close());
     const appended = [...appendedLatency].sort((a, b) => a - b);
-    const assigned = [...assignedLatency].sort((a, b) => a - b);
+    const assigned = [...assignedSeenAt]
+      .map(([conversationId, seenAt]) => seenAt - (conversationStart.get(conversationId) ?? Number.NaN))
+      .filter((latency) => Number.isFinite(latency))
+      .sort((a, b) => a - b);
     return {
       perSecond: Math.round(messages / ((lastAt - startedAt) / 1000)),
       p50: percentile(appended, 0.5),
@@ -170,10 +186,12 @@ async function runRouter(
       assignedP99: percentile(assigned, 0.99),
       conversations: conversationStart.size,
       assignedCount: assigned.length,
+      waiting,
       documents,
       database,
     };
   } finally {
+    profile?.print();
     await bus.disconnect();
     await recorder.stop();
     await app.close();
@@ -182,6 +200,44 @@ async function runRouter(
     await mongo.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * BENCH_PROFILE=1: the router's store commands grouped by command, collection and filter shape, with count and
+ * total time, so a slow path names itself (FerretDB's SQLite backend only pushes a lone `_id` filter down).
+ */
+function profileStore(connection: Connection) {
+  const started = new Map<number, { shape: string; at: number }>();
+  const totals = new Map<string, { count: number; ms: number }>();
+  const client = connection.getClient();
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    const command = event.command as Record<string, unknown>;
+    const filter =
+      (command['filter'] as object | undefined) ??
+      ((command['updates'] ?? command['deletes']) as { q?: object }[] | undefined)?.[0]?.q;
+    const shape = `${event.commandName} ${String(command[event.commandName])} ${JSON.stringify(
+      Object.keys(filter ?? {}),
+    )}`;
+    started.set(event.requestId, { shape, at: performance.now() });
+  });
+  client.on('commandSucceeded', (event: CommandSucceededEvent) => {
+    const start = started.get(event.requestId);
+    if (!start) return;
+    started.delete(event.requestId);
+    const total = totals.get(start.shape) ?? { count: 0, ms: 0 };
+    total.count += 1;
+    total.ms += performance.now() - start.at;
+    totals.set(start.shape, total);
+  });
+  return {
+    print: () =>
+      console.table(
+        [...totals]
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .slice(0, 25)
+          .map(([shape, { count, ms }]) => ({ shape, count, total_ms: Math.round(ms) })),
+      ),
+  };
 }
 
 /** The same message documents bulk-inserted into a fresh collection of the same store, BASELINE_CHUNK at a time. */
@@ -227,7 +283,8 @@ async function main(): Promise<void> {
     const ratio = Math.round((router.perSecond / baseline) * 1000) / 1000;
     console.log(
       `\nrouter bench: ${messages} messages, ${customers} customers over WhatsApp/SMS/e-mail, ` +
-        `${router.conversations} conversations (${router.assignedCount} assigned), 3 partitions\n`,
+        `${router.conversations} conversations (${router.assignedCount} assigned events seen, ` +
+        `${router.waiting} left waiting in the store), 3 partitions\n`,
     );
     console.table({
       'router end to end (msg/s)': router.perSecond,

@@ -5,6 +5,7 @@ import { PlatformModule } from '@ponte/platform';
 import { AssignmentModule } from './assignment';
 import { RouterConfig } from './config/router.config';
 import { Conversation, ConversationSchema } from './conversations/conversation.schema';
+import { CustomerThread, CustomerThreadSchema } from './conversations/customer-thread.schema';
 import { ConversationStore } from './conversations/conversation.store';
 import { ConversationEventsPublisher } from './events/conversation-events.publisher';
 import { IdentityModule } from './identity';
@@ -39,6 +40,7 @@ export class RouterModule {
         PlatformModule.forRoot({ service: 'router', config, topics: ROUTER_TOPICS }),
         MongooseModule.forFeature([
           { name: Conversation.name, schema: ConversationSchema },
+          { name: CustomerThread.name, schema: CustomerThreadSchema },
           { name: TimelineMessage.name, schema: TimelineMessageSchema },
           { name: ProcessedCommand.name, schema: ProcessedCommandSchema },
         ]),

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { MongoClient } from 'mongodb';
@@ -10,8 +10,21 @@ import { cacheDir, exists, makeWritable, requireTool, runTool, seconds } from '.
 export const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 
+/**
+ * FerretDB 1.24.2's SQLite backend creates each collection's unique `_id` index on `_ferretdb_sjson->"_id"` but
+ * queries `_ferretdb_sjson->'$._id'`. SQLite only uses an expression index for the same expression, so every `_id`
+ * lookup, update and delete reads the whole table (`EXPLAIN QUERY PLAN` says `SCAN`), and costs grow with the
+ * collection: on 5,000 documents a lookup took 6 ms and an update 19 ms, against 0.4 ms and 0.4 ms with the query
+ * written like the index. The build applies that one-line change; nothing else differs from the release.
+ */
+const ID_INDEX_PATCH = {
+  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: 'IDColumn = DefaultColumn + `->"_id"`',
+};
+
 export function ferretDbBinary(): string {
-  return join(cacheDir(), 'bin', 'ferretdb');
+  return join(cacheDir(), 'bin', `ferretdb-${FERRETDB_VERSION}-id-index`);
 }
 
 function cachedVersionMatches(binary: string): boolean {
@@ -22,7 +35,8 @@ function cachedVersionMatches(binary: string): boolean {
 /**
  * Builds FerretDB from its module source once. Not `go install …@v1.24.2`: the Go proxy refuses the module's
  * version list (403) that such an install looks up, and the module zip lacks build/version/version.txt, which the
- * binary embeds and panics without. So: download the module, copy it, add version.txt, install from the copy.
+ * binary embeds and panics without. So: download the module, copy it, add version.txt, apply ID_INDEX_PATCH, and
+ * install from the copy.
  */
 export async function provisionFerretDb(
   log?: (line: string) => void,
@@ -53,6 +67,7 @@ export async function provisionFerretDb(
     await cp(moduleDir, source, { recursive: true });
     await makeWritable(source);
     await writeFile(join(source, 'build', 'version', 'version.txt'), FERRETDB_VERSION);
+    await applyIdIndexPatch(source);
     await runTool('go', ['install', '-trimpath', './cmd/ferretdb'], {
       cwd: source,
       env: { ...goEnv, GOBIN: join(work, 'bin') },
@@ -65,6 +80,18 @@ export async function provisionFerretDb(
     await rm(work, { recursive: true, force: true });
   }
   return binary;
+}
+
+async function applyIdIndexPatch(source: string): Promise<void> {
+  const file = join(source, ID_INDEX_PATCH.file);
+  const text = await readFile(file, 'utf8');
+  if (!text.includes(ID_INDEX_PATCH.from)) {
+    throw new LocalInfraError(
+      `FerretDB ${FERRETDB_VERSION}: ${ID_INDEX_PATCH.file} no longer holds \`${ID_INDEX_PATCH.from}\`; ` +
+        'check whether the _id index patch is still needed',
+    );
+  }
+  await writeFile(file, text.replace(ID_INDEX_PATCH.from, ID_INDEX_PATCH.to));
 }
 
 export interface FerretDbServerOptions {
@@ -111,7 +138,9 @@ export async function startFerretDb(options: FerretDbServerOptions): Promise<Fer
     args: [
       `--listen-addr=${LOCALHOST}:${options.port}`,
       '--handler=sqlite',
-      `--sqlite-url=file:${options.dir}/`,
+      // WAL (FerretDB's default) with synchronous=NORMAL: a commit survives a crash of any process, only a power
+      // loss may take the last ones; fine for a local and CI store.
+      `--sqlite-url=file:${options.dir}/?_pragma=synchronous(normal)`,
       '--telemetry=disable',
       `--state-dir=${options.dir}`,
       '--debug-addr=-',

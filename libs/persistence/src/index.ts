@@ -11,4 +11,10 @@ export {
   type InsertManyOnceResult,
 } from './idempotent-write/insert-once';
 export { bulkWriteInChunks, UPDATE_STATEMENTS_PER_COMMAND } from './idempotent-write/bulk-update';
-export { findByIds } from './idempotent-write/find-by-ids';
+export {
+  findById,
+  findByIds,
+  type FindByIdOptions,
+  type IdLookupSource,
+} from './idempotent-write/find-by-ids';
+export { GuardedUpdates, type GuardedCollection } from './idempotent-write/guarded-update';

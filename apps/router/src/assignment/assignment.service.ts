@@ -56,12 +56,21 @@ export class AssignmentService {
     private readonly directory: QueueDirectory,
   ) {}
 
-  /** Assigns a waiting conversation now if an agent of its queue has room; null when it waits (or is not waiting). */
-  async assign(tenantId: string, conversationId: string, at: Date): Promise<Assignment | null> {
+  /**
+   * Assigns a waiting conversation now if an agent of its queue has room; null when it waits (or is not waiting).
+   * `justCreated`: the caller inserted the conversation a moment ago, so no capacity can be held for it yet and the
+   * look for leftovers (releaseLeftovers) is skipped.
+   */
+  async assign(
+    tenantId: string,
+    conversationId: string,
+    at: Date,
+    options: { justCreated?: boolean } = {},
+  ): Promise<Assignment | null> {
     const conversation = await this.line.get(tenantId, conversationId);
     if (!conversation || !isWaiting(conversation)) return null;
     const refunded = new Set<string>();
-    const outcome = await this.claim(conversation, at, refunded);
+    const outcome = await this.claim(conversation, at, refunded, !options.justCreated);
     if (refunded.size > 0) {
       // Rare: a command moved or resolved the conversation while it was being assigned, or something had left
       // capacity held for it (see releaseLeftovers). That capacity must reach whoever waits for it, but this
@@ -179,6 +188,7 @@ export class AssignmentService {
     conversation: AssignableConversation,
     at: Date,
     refunded: Set<string>,
+    leftoversPossible = true,
   ): Promise<ClaimOutcome> {
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       // Looked up without holding the claim, so "no room" is final: capacity freed after this look comes with a
@@ -188,7 +198,7 @@ export class AssignmentService {
       const claimId = await this.claims.acquire(conversation.tenantId, conversation._id);
       if (!claimId) return { status: 'not-waiting' };
       try {
-        const outcome = await this.assignClaimed(conversation, candidates, at, refunded);
+        const outcome = await this.assignClaimed(conversation, candidates, at, refunded, leftoversPossible);
         if (outcome) return outcome;
       } finally {
         await this.claims.release(claimId);
@@ -204,14 +214,16 @@ export class AssignmentService {
     candidates: readonly AgentState[],
     at: Date,
     refunded: Set<string>,
+    leftoversPossible: boolean,
   ): Promise<ClaimOutcome | undefined> {
     const conversation = await this.line.get(claimed.tenantId, claimed._id);
     if (!conversation || !isWaiting(conversation) || conversation.queueId !== claimed.queueId) {
       return { status: 'not-waiting' };
     }
-    await this.releaseLeftovers(conversation, refunded);
-    for (const { agent } of candidates) {
-      if (!(await this.roster.reserve(agent, conversation, at))) continue;
+    if (leftoversPossible) await this.releaseLeftovers(conversation, refunded);
+    for (const candidate of candidates) {
+      const { agent } = candidate;
+      if (!(await this.roster.reserve(candidate, conversation, at))) continue;
       if (await this.line.assign(conversation, agent.agentId, at)) {
         const assignment = {
           conversationId: conversation._id,

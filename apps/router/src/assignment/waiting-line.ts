@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
+import { findById, findByIds, GuardedUpdates } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 import type { ChannelKind } from '../queues';
 import { type AssignableConversation, CONVERSATIONS_COLLECTION } from './assignment.model';
@@ -28,7 +29,10 @@ const ASSIGNABLE_FIELDS = {
 export class WaitingLine implements OnModuleInit {
   private readonly conversations: Collection<AssignableConversation>;
 
-  constructor(@InjectConnection() connection: Connection) {
+  constructor(
+    @InjectConnection() connection: Connection,
+    private readonly guarded: GuardedUpdates,
+  ) {
     this.conversations = connection.collection<AssignableConversation>(CONVERSATIONS_COLLECTION);
   }
 
@@ -44,16 +48,20 @@ export class WaitingLine implements OnModuleInit {
   }
 
   get(tenantId: string, conversationId: string): Promise<AssignableConversation | null> {
-    return this.conversations.findOne({ _id: conversationId, tenantId }, { projection: ASSIGNABLE_FIELDS });
+    return findById<AssignableConversation>(this.conversations, conversationId, {
+      tenantId,
+      projection: ASSIGNABLE_FIELDS,
+    });
   }
 
   async getMany(
     tenantId: string,
     conversationIds: readonly string[],
   ): Promise<Map<string, AssignableConversation>> {
-    const found = await this.conversations
-      .find({ _id: { $in: [...conversationIds] }, tenantId }, { projection: ASSIGNABLE_FIELDS })
-      .toArray();
+    const found = await findByIds<AssignableConversation>(this.conversations, conversationIds, {
+      tenantId,
+      projection: ASSIGNABLE_FIELDS,
+    });
     return new Map(found.map((conversation) => [conversation._id, conversation]));
   }
 
@@ -85,25 +93,23 @@ export class WaitingLine implements OnModuleInit {
 
   /** Gives the waiting conversation to the agent; false when it no longer waits in this queue. */
   async assign(conversation: AssignableConversation, agentId: string, at: Date): Promise<boolean> {
-    const result = await this.conversations.updateOne(
-      {
-        _id: conversation._id,
-        tenantId: conversation.tenantId,
-        status: 'open',
-        assigneeId: null,
-        queueId: conversation.queueId,
-      },
+    const assigned = await this.guarded.update<AssignableConversation>(
+      this.conversations,
+      conversation._id,
+      { tenantId: conversation.tenantId, status: 'open', assigneeId: null, queueId: conversation.queueId },
       { $set: { assigneeId: agentId, waitingSince: null, assignedAt: at } },
     );
-    return result.modifiedCount === 1;
+    return assigned !== null;
   }
 
   /** Takes the conversation from the agent while it is open: it waits again, from `at`. */
   async unassign(tenantId: string, conversationId: string, agentId: string, at: Date): Promise<boolean> {
-    const result = await this.conversations.updateOne(
-      { _id: conversationId, tenantId, status: 'open', assigneeId: agentId },
+    const unassigned = await this.guarded.update<AssignableConversation>(
+      this.conversations,
+      conversationId,
+      { tenantId, status: 'open', assigneeId: agentId },
       { $set: { assigneeId: null, waitingSince: at } },
     );
-    return result.modifiedCount === 1;
+    return unassigned !== null;
   }
 }

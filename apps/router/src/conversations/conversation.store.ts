@@ -1,14 +1,21 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKeyError } from '@ponte/persistence';
+import { findById, GuardedUpdates, isDuplicateKeyError } from '@ponte/persistence';
 import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { Conversation, type Intake, PRIORITY_RANK } from './conversation.schema';
+import { CustomerThread, customerThreadIdOf } from './customer-thread.schema';
 
 export type OpenResult =
   | { status: 'created'; conversation: Conversation }
   /** The customer already had an open conversation (a concurrent message won the race): use that one. */
   | { status: 'already-open'; conversation: Conversation };
+
+/** What threading needs to know about a customer (group): its open conversation and its last resolved one. */
+export interface CustomerConversations {
+  open: Conversation | null;
+  lastResolved: Conversation | null;
+}
 
 export type ReopenResult =
   | { status: 'reopened'; conversation: Conversation }
@@ -19,15 +26,52 @@ export type ReopenResult =
 /** Conversation state. Every change is one guarded single-document update: no transactions needed. */
 @Injectable()
 export class ConversationStore implements OnModuleInit {
-  constructor(@InjectModel(Conversation.name) private readonly model: Model<Conversation>) {}
+  constructor(
+    @InjectModel(Conversation.name) private readonly model: Model<Conversation>,
+    @InjectModel(CustomerThread.name) private readonly threads: Model<CustomerThread>,
+    private readonly guarded: GuardedUpdates,
+  ) {}
 
   /** The unique indexes carry the guarantees, so they must exist before the first write. */
   async onModuleInit(): Promise<void> {
     await this.model.init();
   }
 
+  /**
+   * The open and the last resolved conversation of a customer group (canonical customer first). A lone customer is
+   * answered from its CustomerThread hint with `_id` reads; a merged group, rare, by querying the conversations.
+   */
+  async conversationsOf(tenantId: string, customerIds: readonly string[]): Promise<CustomerConversations> {
+    const [customerId, ...others] = customerIds;
+    if (customerId === undefined) return { open: null, lastResolved: null };
+    if (others.length > 0) {
+      const [open, lastResolved] = await Promise.all([
+        this.openOf(tenantId, customerIds),
+        this.lastResolvedOf(tenantId, customerIds),
+      ]);
+      return { open, lastResolved };
+    }
+    const thread = await findById(this.threads, customerThreadIdOf(tenantId, customerId), { tenantId });
+    if (!thread) return { open: null, lastResolved: null };
+    const hinted = thread.openConversationId ? await this.get(tenantId, thread.openConversationId) : null;
+    if (hinted?.status === 'open' && hinted.customerId === customerId)
+      return { open: hinted, lastResolved: null };
+    // A stale open hint names a conversation resolved meanwhile: a candidate for the last resolved one.
+    const candidates = [
+      hinted,
+      thread.lastResolvedConversationId ? await this.get(tenantId, thread.lastResolvedConversationId) : null,
+    ].filter(
+      (conversation): conversation is Conversation =>
+        conversation?.status === 'resolved' && conversation.customerId === customerId,
+    );
+    const lastResolved = candidates.sort(
+      (a, b) => (b.resolvedAt?.getTime() ?? 0) - (a.resolvedAt?.getTime() ?? 0),
+    )[0];
+    return { open: null, lastResolved: lastResolved ?? null };
+  }
+
   get(tenantId: string, conversationId: string): Promise<Conversation | null> {
-    return this.model.findOne({ _id: conversationId, tenantId }).lean<Conversation>().exec();
+    return findById(this.model, conversationId, { tenantId });
   }
 
   /** The open conversation of any of these customers (a merged customer group has at most one per member). */
@@ -52,18 +96,42 @@ export class ConversationStore implements OnModuleInit {
 
   /** Opens a conversation, unless the unique openKey says the customer already has one. */
   async open(conversation: Conversation): Promise<OpenResult> {
+    const { tenantId, customerId } = conversation;
+    // The hint exists before the customer's first conversation does (see CustomerThread).
+    await this.threads
+      .updateOne(
+        { _id: customerThreadIdOf(tenantId, customerId) },
+        {
+          $setOnInsert: { tenantId, customerId, openConversationId: null, lastResolvedConversationId: null },
+        },
+        { upsert: true },
+      )
+      .exec()
+      .catch((error: unknown) => {
+        if (!isDuplicateKeyError(error)) throw error;
+      });
     try {
       await this.model.collection.insertOne(conversation as never);
+      await this.markOpen(conversation);
       return { status: 'created', conversation };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // Either this very conversation (a replay) or another one opened concurrently for the customer.
       const existing =
-        (await this.get(conversation.tenantId, conversation._id)) ??
-        (await this.openOf(conversation.tenantId, [conversation.customerId]));
+        (await this.get(tenantId, conversation._id)) ?? (await this.openOf(tenantId, [customerId]));
       if (!existing) throw error;
+      if (existing.status === 'open') await this.markOpen(existing);
       return { status: 'already-open', conversation: existing };
     }
+  }
+
+  private async markOpen(conversation: Conversation): Promise<void> {
+    await this.threads
+      .updateOne(
+        { _id: customerThreadIdOf(conversation.tenantId, conversation.customerId) },
+        { $set: { openConversationId: conversation._id } },
+      )
+      .exec();
   }
 
   /** Reopens a resolved conversation into the waiting line of its queue. */
@@ -74,28 +142,26 @@ export class ConversationStore implements OnModuleInit {
     at: Date,
   ): Promise<ReopenResult> {
     try {
-      const updated = await this.model
-        .findOneAndUpdate(
-          { _id: conversationId, tenantId, status: 'resolved' },
-          {
-            $set: {
-              status: 'open',
-              openKey: customerId,
-              resolvedAt: null,
-              assigneeId: null,
-              waitingSince: at,
-            },
-            $inc: { reopenCount: 1 },
-          },
-          { new: true },
-        )
-        .lean<Conversation>()
-        .exec();
-      if (updated) return { status: 'reopened', conversation: updated };
+      const updated = await this.guarded.update<Conversation>(
+        this.model.collection,
+        conversationId,
+        { tenantId, status: 'resolved' },
+        {
+          $set: { status: 'open', openKey: customerId, resolvedAt: null, assigneeId: null, waitingSince: at },
+          $inc: { reopenCount: 1 },
+        },
+      );
+      if (updated) {
+        await this.markOpen(updated);
+        return { status: 'reopened', conversation: updated };
+      }
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const open = await this.openOf(tenantId, [customerId]);
-      if (open) return { status: 'customer-has-open', conversation: open };
+      if (open) {
+        await this.markOpen(open);
+        return { status: 'customer-has-open', conversation: open };
+      }
       throw error;
     }
     const current = await this.get(tenantId, conversationId);
@@ -104,29 +170,36 @@ export class ConversationStore implements OnModuleInit {
   }
 
   /** Resolves an open conversation; null when it is not open (already resolved: a replay, or a bad command). */
-  resolve(
+  async resolve(
     tenantId: string,
     conversationId: string,
     resolution: { by: string; at: Date; tier: SupportTier; fcr: boolean },
   ): Promise<Conversation | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: conversationId, tenantId, status: 'open' },
-        {
-          $set: {
-            status: 'resolved',
-            openKey: conversationId,
-            resolvedAt: resolution.at,
-            resolvedBy: resolution.by,
-            resolvedByTier: resolution.tier,
-            fcr: resolution.fcr,
-            waitingSince: null,
-          },
+    const resolved = await this.guarded.update<Conversation>(
+      this.model.collection,
+      conversationId,
+      { tenantId, status: 'open' },
+      {
+        $set: {
+          status: 'resolved',
+          openKey: conversationId,
+          resolvedAt: resolution.at,
+          resolvedBy: resolution.by,
+          resolvedByTier: resolution.tier,
+          fcr: resolution.fcr,
+          waitingSince: null,
         },
-        { new: true },
-      )
-      .lean<Conversation>()
-      .exec();
+      },
+    );
+    if (resolved) {
+      await this.threads
+        .updateOne(
+          { _id: customerThreadIdOf(tenantId, resolved.customerId) },
+          { $set: { openConversationId: null, lastResolvedConversationId: resolved._id } },
+        )
+        .exec();
+    }
+    return resolved;
   }
 
   /**
@@ -139,42 +212,40 @@ export class ConversationStore implements OnModuleInit {
     from: { queueId: string; assigneeId: string | null },
     to: { queueId: string; tier: SupportTier; at: Date; intake?: Intake; escalation: boolean },
   ): Promise<Conversation | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: conversationId, tenantId, status: 'open', queueId: from.queueId, assigneeId: from.assigneeId },
-        {
-          $set: {
-            queueId: to.queueId,
-            tier: to.tier,
-            assigneeId: null,
-            waitingSince: to.at,
-            ...(to.intake ? { intake: to.intake } : {}),
-          },
-          $inc: to.escalation ? {} : { transferCount: 1 },
-          $push: { tiersVisited: to.tier },
+    return this.guarded.update<Conversation>(
+      this.model.collection,
+      conversationId,
+      { tenantId, status: 'open', queueId: from.queueId, assigneeId: from.assigneeId },
+      {
+        $set: {
+          queueId: to.queueId,
+          tier: to.tier,
+          assigneeId: null,
+          waitingSince: to.at,
+          ...(to.intake ? { intake: to.intake } : {}),
         },
-        { new: true },
-      )
-      .lean<Conversation>()
-      .exec();
+        ...(to.escalation ? {} : { $inc: { transferCount: 1 } }),
+        $push: { tiersVisited: to.tier },
+      },
+    );
   }
 
   async setPriority(tenantId: string, conversationId: string, priority: Priority): Promise<void> {
-    await this.model
-      .updateOne(
-        { _id: conversationId, tenantId },
-        { $set: { priority, priorityRank: PRIORITY_RANK[priority] } },
-      )
-      .exec();
+    await this.guarded.update<Conversation>(
+      this.model.collection,
+      conversationId,
+      { tenantId },
+      { $set: { priority, priorityRank: PRIORITY_RANK[priority] } },
+    );
   }
 
   /** Stops the first-response clock (only the first reply counts). */
   async markFirstResponse(tenantId: string, conversationId: string, at: Date): Promise<void> {
-    await this.model
-      .updateOne(
-        { _id: conversationId, tenantId, firstRespondedAt: { $exists: false } },
-        { $set: { firstRespondedAt: at } },
-      )
-      .exec();
+    await this.guarded.update<Conversation>(
+      this.model.collection,
+      conversationId,
+      { tenantId, firstRespondedAt: { $exists: false } },
+      { $set: { firstRespondedAt: at } },
+    );
   }
 }

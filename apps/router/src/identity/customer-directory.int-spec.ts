@@ -67,6 +67,23 @@ describe(CustomerDirectory.name, () => {
   });
 
   describe('resolveSender', () => {
+    it('should keep lastSeenAt to the minute: a burst writes nothing, a message a minute later moves it', async () => {
+      const first = await sut.resolveSender(buildSender({ at: AT }));
+      const lastSeen = async () =>
+        (await connection.collection('identities').findOne({ _id: first.identityId as never }))?.[
+          'lastSeenAt'
+        ];
+
+      await sut.resolveSender(buildSender({ at: new Date(AT.getTime() + 10_000) }));
+      await sut.resolveSender(buildSender({ at: new Date(AT.getTime() + 59_000) }));
+      expect(await lastSeen()).toEqual(AT);
+
+      await sut.resolveSender(buildSender({ at: later(1) }));
+      expect(await lastSeen()).toEqual(later(1));
+      await sut.resolveSender(buildSender({ at: AT }));
+      expect(await lastSeen()).toEqual(later(1));
+    });
+
     it('should resolve a WhatsApp id, the same phone on SMS and WhatsApp again to one customer when the 9th digit differs', async () => {
       const first = await sut.resolveSender(
         buildSender({ address: '551187654321@c.us', displayName: 'Ana' }),

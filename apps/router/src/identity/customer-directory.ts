@@ -78,6 +78,15 @@ export class CustomerDirectory {
     return (await this.graph.groupOf(tenantId, canonicalId)).members;
   }
 
+  /**
+   * customerGroup for an id that is already canonical (as resolveSenders answers): skips following the merge
+   * pointers again, so a customer nothing was merged into costs one `_id` read.
+   */
+  membersOf(tenantId: string, canonicalId: string): Promise<string[]> {
+    assertTenantId(tenantId);
+    return this.graph.groupOf(tenantId, canonicalId).then((group) => group.members);
+  }
+
   /** Every identity of the customer's whole group, most recently seen first: the channels a reply can use. */
   async identitiesOf(tenantId: string, customerId: string): Promise<IdentityView[]> {
     const members = await this.customerGroup(tenantId, customerId);

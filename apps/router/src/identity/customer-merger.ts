@@ -163,6 +163,10 @@ export class CustomerMerger {
    * apply; the loser's record is removed and it fails with MERGE_CONFLICT, leaving nothing behind.
    */
   private async apply(record: CustomerMerge): Promise<MergeResult['status']> {
+    // Marked before the pointer is set, so whoever sees the pointer also sees the mark (see Customer.mergeTarget).
+    await this.collections.customers
+      .updateOne({ _id: record.targetCustomerId }, { $set: { mergeTarget: true } })
+      .exec();
     const pointed = await this.collections.customers
       .updateOne(
         { _id: record.sourceCustomerId, tenantId: record.tenantId, mergedInto: null },

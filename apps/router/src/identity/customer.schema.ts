@@ -32,6 +32,13 @@ export class Customer {
   @Prop({ type: String, default: null })
   mergedInto!: string | null;
 
+  /**
+   * Set (and never cleared) when another customer is first merged into this one: a customer without it is alone
+   * in its group, which the inbound path learns from one `_id` read instead of querying `mergedInto`.
+   */
+  @Prop({ default: false })
+  mergeTarget!: boolean;
+
   /** The merge that set `mergedInto`: a split clears the pointer only if it is still that merge's. */
   @Prop({ type: String, default: null })
   mergeId!: string | null;

@@ -35,6 +35,7 @@ export class Identity {
   @Prop({ type: Date })
   firstSeenAt?: Date;
 
+  /** The latest message from it, to a one-minute resolution (see LAST_SEEN_RESOLUTION_MS). */
   @Prop({ type: Date })
   lastSeenAt?: Date;
 

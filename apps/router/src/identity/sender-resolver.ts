@@ -34,6 +34,11 @@ export interface ResolvedSender {
   identityId: string;
   /** True for exactly one caller: the one whose resolution created the customer. */
   customerCreated: boolean;
+  /**
+   * Set when other customers were merged into this one at some time: its group (CustomerDirectory.membersOf) may
+   * have several members. Absent, the customer is its group alone.
+   */
+  hasMergedCustomers?: true;
   /** Weak evidence that the new customer is an existing one: for an agent to decide, never merged here. */
   mergeSuggestion?: MergeSuggestion;
 }
@@ -44,6 +49,18 @@ interface SenderIdentity extends IdentityAddress {
   displayName: string | undefined;
 }
 
+/** What the resolver knows of a stored identity: its customer never changes, lastSeenAt only moves forward. */
+interface StoredIdentity {
+  customerId: string;
+  lastSeenAt?: Date;
+  displayName?: string;
+}
+
+/** lastSeenAt is kept to this resolution: a sender's messages within it cost no write. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+/** Identities remembered by one router process (an identity's customer is fixed once it is stored). */
+const REMEMBERED_IDENTITIES = 50_000;
+
 interface Attached {
   customerId: string;
   customerCreated: boolean;
@@ -51,12 +68,16 @@ interface Attached {
 }
 
 /**
- * Turns senders into customers. Known identities (the hot path) cost one bulk read of the identities, one bulk
- * write of lastSeenAt and one bulk read per merge level. A new identity attaches in the order key → customer →
- * identity, each step idempotent, so a crash or a race at any point converges on the same customer.
+ * Turns senders into customers. Known identities (the hot path) cost one `_id` read each the first time this process
+ * sees them (an identity's customer never changes, so it is remembered), a lastSeenAt write at most once a minute,
+ * and one read per merge level. A new identity attaches in the order key → customer → identity, each step
+ * idempotent, so a crash or a race at any point converges on the same customer.
  */
 @Injectable()
 export class SenderResolver {
+  /** Least recently used first (a Map keeps insertion order; a hit is re-inserted). */
+  private readonly remembered = new Map<string, StoredIdentity>();
+
   constructor(
     private readonly collections: IdentityCollections,
     private readonly graph: CustomerGraph,
@@ -69,22 +90,31 @@ export class SenderResolver {
     const items = senders.map((sender, index) =>
       senderIdentityOf(sender, senders.length > 1 ? index : undefined),
     );
-    const known = await this.storedCustomerIds(items);
+    const known = await this.storedIdentities(items);
     const attached: Array<Attached | undefined> = [];
     // New identities are rare (a new contact) and attach one by one in input order, so duplicates within the
     // batch behave as if sent one after the other: the first creates, the next find it.
     for (const [index, item] of items.entries()) {
       if (known.has(item.identityId)) continue;
       const result = await this.attach(item);
-      known.set(item.identityId, result.customerId);
+      const stored = {
+        customerId: result.customerId,
+        lastSeenAt: item.sender.at,
+        ...(item.displayName ? { displayName: item.displayName } : {}),
+      };
+      known.set(item.identityId, stored);
+      this.remember(item.identityId, stored);
       attached[index] = result;
     }
-    const [chains] = await Promise.all([this.graph.chainsOf([...known.values()]), this.touch(items)]);
+    const customerIds = [...known.values()].map((stored) => stored.customerId);
+    const [chains] = await Promise.all([this.graph.chainsOf(customerIds), this.touch(items, known)]);
     return items.map((item, index) => {
-      const storedCustomerId = known.get(item.identityId) ?? '';
+      const storedCustomerId = known.get(item.identityId)?.customerId ?? '';
       const result = attached[index];
+      const chain = chains.get(storedCustomerId);
       return {
-        customerId: chains.get(storedCustomerId)?.canonicalId ?? storedCustomerId,
+        customerId: chain?.canonicalId ?? storedCustomerId,
+        ...(chain?.canonicalIsMergeTarget ? { hasMergedCustomers: true as const } : {}),
         identityId: item.identityId,
         customerCreated: result?.customerCreated ?? false,
         ...(result?.mergeSuggestion ? { mergeSuggestion: result.mergeSuggestion } : {}),
@@ -92,13 +122,36 @@ export class SenderResolver {
     });
   }
 
-  private async storedCustomerIds(items: readonly SenderIdentity[]): Promise<Map<string, string>> {
-    const stored = await findByIds(
-      this.collections.identities,
-      items.map((item) => item.identityId),
-      { customerId: 1 },
-    );
-    return new Map(stored.map((identity) => [identity._id, identity.customerId]));
+  /** The stored identities among the items: remembered ones without a read, the others by `_id`. */
+  private async storedIdentities(items: readonly SenderIdentity[]): Promise<Map<string, StoredIdentity>> {
+    const known = new Map<string, StoredIdentity>();
+    const unknown: string[] = [];
+    for (const { identityId } of items) {
+      const remembered = this.remembered.get(identityId);
+      if (remembered) known.set(identityId, remembered);
+      else unknown.push(identityId);
+    }
+    const stored = await findByIds(this.collections.identities, unknown, {
+      projection: { customerId: 1, lastSeenAt: 1, displayName: 1 },
+    });
+    for (const identity of stored) {
+      const entry = {
+        customerId: identity.customerId,
+        ...(identity.lastSeenAt ? { lastSeenAt: identity.lastSeenAt } : {}),
+        ...(identity.displayName ? { displayName: identity.displayName } : {}),
+      };
+      known.set(identity._id, entry);
+      this.remember(identity._id, entry);
+    }
+    return known;
+  }
+
+  private remember(identityId: string, stored: StoredIdentity): void {
+    this.remembered.delete(identityId);
+    this.remembered.set(identityId, stored);
+    if (this.remembered.size <= REMEMBERED_IDENTITIES) return;
+    const oldest = this.remembered.keys().next();
+    if (!oldest.done) this.remembered.delete(oldest.value);
   }
 
   private async attach(item: SenderIdentity): Promise<Attached> {
@@ -107,14 +160,17 @@ export class SenderResolver {
     const upserted = await upsertRacing(() =>
       this.collections.customers
         .updateOne(
-          { _id: keyOwner, tenantId },
+          // A lone `_id` filter (see findById); the key that named this id is the tenant's own.
+          { _id: keyOwner },
           {
             $setOnInsert: {
+              tenantId,
               displayName: item.displayName ?? null,
               displayNameFolded: foldDisplayName(item.displayName) ?? null,
               originChannel: item.channel,
               tags: [],
               mergedInto: null,
+              mergeTarget: false,
               mergeId: null,
               createdAt: at,
             },
@@ -169,8 +225,14 @@ export class SenderResolver {
     return claimed.document.customerId;
   }
 
-  /** lastSeenAt only moves forward, so out-of-order messages and replays cannot set it back. */
-  private async touch(items: readonly SenderIdentity[]): Promise<void> {
+  /**
+   * lastSeenAt only moves forward, so out-of-order messages and replays cannot set it back. It is written when it
+   * moves by LAST_SEEN_RESOLUTION_MS or more, or the display name changes: a burst of messages costs no writes.
+   */
+  private async touch(
+    items: readonly SenderIdentity[],
+    known: ReadonlyMap<string, StoredIdentity>,
+  ): Promise<void> {
     const latest = new Map<string, { at: Date; displayName: string | undefined }>();
     for (const item of items) {
       const previous = latest.get(item.identityId);
@@ -180,7 +242,15 @@ export class SenderResolver {
         displayName: item.displayName ?? previous?.displayName,
       });
     }
-    const operations: Parameters<typeof this.collections.identities.bulkWrite>[0] = [...latest].map(
+    const changed = [...latest].filter(([identityId, seen]) => {
+      const stored = known.get(identityId);
+      const renamed = seen.displayName !== undefined && seen.displayName !== stored?.displayName;
+      const moved =
+        !stored?.lastSeenAt || seen.at.getTime() - stored.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+      return renamed || moved;
+    });
+    if (changed.length === 0) return;
+    const operations: Parameters<typeof this.collections.identities.bulkWrite>[0] = changed.map(
       ([identityId, seen]) => ({
         updateOne: {
           filter: { _id: identityId },
@@ -194,6 +264,16 @@ export class SenderResolver {
       }),
     );
     await bulkWriteInChunks(this.collections.identities, operations, { ordered: false });
+    for (const [identityId, seen] of changed) {
+      const stored = known.get(identityId);
+      if (!stored) continue;
+      const lastSeenAt = stored.lastSeenAt && stored.lastSeenAt > seen.at ? stored.lastSeenAt : seen.at;
+      this.remember(identityId, {
+        ...stored,
+        lastSeenAt,
+        ...(seen.displayName ? { displayName: seen.displayName } : {}),
+      });
+    }
   }
 }
 

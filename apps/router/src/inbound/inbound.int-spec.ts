@@ -137,4 +137,59 @@ describe('router: inbound messages', () => {
       next.data.externalId,
     ]);
   });
+
+  describe('when the customer thread hint is wrong (it is only a hint: the conversations decide)', () => {
+    const threads = () =>
+      router.collection<{ _id: string; openConversationId: string | null }>('customer_threads');
+
+    it('should join the open conversation when the hint is gone, as after a crash before it was written', async () => {
+      const from = { address: '+5511933332222' };
+      await router.inbound({ channel: 'sms', from, content: { text: 'primeira' } });
+      await router.waitForMessages(1);
+      const [open] = await conversations().find().toArray();
+      await threads().deleteMany({});
+
+      await router.inbound({ channel: 'sms', from, content: { text: 'segunda' } });
+      await router.waitForMessages(2);
+
+      const stored = await messages().find().sort({ createdAt: 1 }).toArray();
+      expect(stored.map((message) => message.conversationId)).toEqual([open?._id, open?._id]);
+      expect(await conversations().countDocuments()).toBe(1);
+      expect((await threads().find().toArray()).map((thread) => thread.openConversationId)).toEqual([
+        open?._id,
+      ]);
+    });
+
+    it('should not append to a resolved conversation a stale hint still names, past the reopen window', async () => {
+      const from = { address: '+5511944443333' };
+      const resolvedAt = Date.now();
+      await router.inbound({ channel: 'sms', from, content: { text: 'antiga' } });
+      const created = await router.event('created');
+      await router.event('assigned', (event) => event.conversationId === created.conversationId);
+      const assigned = await conversations().findOne({ _id: created.conversationId });
+      await router.command('resolve', {
+        conversationId: created.conversationId,
+        agent: { id: (assigned as { assigneeId?: string } | null)?.assigneeId ?? '', role: 'solver' },
+      });
+      await router.event('resolved', (event) => event.conversationId === created.conversationId);
+      // As if the resolution's hint update had been lost.
+      await threads().updateMany({}, { $set: { openConversationId: created.conversationId } });
+
+      const reopenWindowMs = 24 * 60 * 60_000;
+      await router.inbound({
+        channel: 'sms',
+        from,
+        content: { text: 'nova, dias depois' },
+        receivedAt: new Date(resolvedAt + reopenWindowMs + 60_000).toISOString(),
+      });
+      await router.waitForMessages(2);
+
+      const later = await messages().findOne({ 'content.text': 'nova, dias depois' });
+      expect(later?.conversationId).not.toBe(created.conversationId);
+      expect(await conversations().findOne({ _id: created.conversationId })).toMatchObject({
+        status: 'resolved',
+      });
+      expect(await conversations().findOne({ _id: later?.conversationId })).toMatchObject({ status: 'open' });
+    });
+  });
 });

@@ -10,6 +10,7 @@ import { CustomerDirectory, IdentityResolutionError, type ResolvedSender } from 
 import { RouterConfig } from '../config/router.config';
 import { QueueRouting } from '../routing/queue-routing';
 import { channelKindOf } from '../shared/channel-kind';
+import { mapConcurrently } from '../shared/map-concurrently';
 import { stableId } from '../shared/stable-id';
 import { slaTargets } from '../sla/sla-policy';
 import { type ConversationSummary, decideThread } from '../threading/threading-policy';
@@ -25,6 +26,8 @@ interface Threaded {
 }
 
 const DEFAULT_PRIORITY = 'normal' as const;
+/** Customers threaded, and conversations assigned, at once within a batch (each takes a few store round trips). */
+const CUSTOMERS_IN_FLIGHT = 4;
 
 /**
  * One inbound message, in the order the design brief fixes: resolve identity → thread → store the message (its
@@ -90,38 +93,47 @@ export class InboundPipeline {
       byCustomer.set(key, [...(byCustomer.get(key) ?? []), { item, sender }]);
     });
 
-    const entries: {
-      item: (typeof fresh)[number];
-      threaded: Threaded;
-      sender: ResolvedSender;
-      entry: TimelineMessage;
-    }[] = [];
-    for (const group of byCustomer.values()) {
-      const [first] = group;
-      if (!first) continue;
-      const customers = await this.directory.customerGroup(first.item.tenantId, first.sender.customerId);
-      let current: Threaded | undefined;
-      for (const { item, sender } of group) {
-        const threaded =
-          current && !hasReferences(item.message)
-            ? {
-                conversation: current.conversation,
-                action: 'appended' as const,
-                reason: 'the customer has this conversation open',
-              }
-            : await this.thread(item.tenantId, item.message, sender, customers, item.messageId, item.at);
-        current = threaded;
-        const entry = this.timelineEntry(
-          item.tenantId,
-          item.message,
-          item.messageId,
-          sender,
-          threaded,
-          item.at,
-        );
-        entries.push({ item, threaded, sender, entry });
-      }
-    }
+    // Customers are independent of each other: their threading runs side by side, each in partition order.
+    const threadedGroups = await mapConcurrently(
+      [...byCustomer.values()],
+      CUSTOMERS_IN_FLIGHT,
+      async (group) => {
+        const grouped: {
+          item: (typeof fresh)[number];
+          threaded: Threaded;
+          sender: ResolvedSender;
+          entry: TimelineMessage;
+        }[] = [];
+        const [first] = group;
+        if (!first) return grouped;
+        const customers = first.sender.hasMergedCustomers
+          ? await this.directory.membersOf(first.item.tenantId, first.sender.customerId)
+          : [first.sender.customerId];
+        let current: Threaded | undefined;
+        for (const { item, sender } of group) {
+          const threaded =
+            current && !hasReferences(item.message)
+              ? {
+                  conversation: current.conversation,
+                  action: 'appended' as const,
+                  reason: 'the customer has this conversation open',
+                }
+              : await this.thread(item.tenantId, item.message, sender, customers, item.messageId, item.at);
+          current = threaded;
+          const entry = this.timelineEntry(
+            item.tenantId,
+            item.message,
+            item.messageId,
+            sender,
+            threaded,
+            item.at,
+          );
+          grouped.push({ item, threaded, sender, entry });
+        }
+        return grouped;
+      },
+    );
+    const entries = threadedGroups.flat();
 
     const appended = await this.timeline.appendMany(entries.map(({ entry }) => entry));
 
@@ -131,6 +143,26 @@ export class InboundPipeline {
       events: ConversationEvent[];
       traceparent?: string;
     }[] = [];
+    // One assignment attempt per conversation of the batch, side by side (capacity is guarded by the store).
+    const toAssign = new Map<string, { conversation: Conversation; at: Date; justCreated: boolean }>();
+    entries.forEach(({ threaded, item }, index) => {
+      const { conversation } = threaded;
+      if (appended[index] === 'appended' && !toAssign.has(conversation._id))
+        toAssign.set(conversation._id, {
+          conversation,
+          at: item.at,
+          justCreated: threaded.action === 'created',
+        });
+    });
+    const assignments = new Map(
+      await mapConcurrently(
+        [...toAssign.values()],
+        CUSTOMERS_IN_FLIGHT,
+        async ({ conversation, at, justCreated }) => {
+          return [conversation._id, await this.assignIfWaiting(conversation, at, justCreated)] as const;
+        },
+      ),
+    );
     const assigned = new Set<string>();
     for (const [index, { item, threaded, sender, entry }] of entries.entries()) {
       if (appended[index] !== 'appended') {
@@ -154,7 +186,7 @@ export class InboundPipeline {
       events.push(appendedEvent(entry));
       if (!assigned.has(threaded.conversation._id)) {
         assigned.add(threaded.conversation._id);
-        events.push(...(await this.assignIfWaiting(threaded.conversation, item.at)));
+        events.push(...(assignments.get(threaded.conversation._id) ?? []));
       }
       if (sender.mergeSuggestion) {
         events.push({
@@ -212,10 +244,9 @@ export class InboundPipeline {
       (reference): reference is string => Boolean(reference),
     );
     const referencedId = await this.timeline.conversationOfEmail(tenantId, references);
-    const [open, referenced, lastResolved] = await Promise.all([
-      this.conversations.openOf(tenantId, customers),
+    const [{ open, lastResolved }, referenced] = await Promise.all([
+      this.conversations.conversationsOf(tenantId, customers),
       referencedId ? this.conversations.get(tenantId, referencedId) : Promise.resolve(null),
-      this.conversations.lastResolvedOf(tenantId, customers),
     ]);
     const decision = decideThread({
       open: summary(open),
@@ -348,9 +379,15 @@ export class InboundPipeline {
     await this.events.publish(envelope.tenantId, stored._id, { events }, envelope.traceparent);
   }
 
-  private async assignIfWaiting(conversation: Conversation, at: Date): Promise<ConversationEvent[]> {
+  private async assignIfWaiting(
+    conversation: Conversation,
+    at: Date,
+    justCreated = false,
+  ): Promise<ConversationEvent[]> {
     if (conversation.status !== 'open' || conversation.assigneeId !== null) return [];
-    const assignment = await this.assignment.assign(conversation.tenantId, conversation._id, at);
+    const assignment = await this.assignment.assign(conversation.tenantId, conversation._id, at, {
+      justCreated,
+    });
     if (!assignment) return [];
     return [assignedEvent(assignment, conversation.customerId)];
   }

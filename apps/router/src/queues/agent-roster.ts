@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { AgentPresence } from '@ponte/contracts';
-import { isDuplicateKeyError } from '@ponte/persistence';
+import { findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 import { freeFor, kindsSharingPool, limitOf, loadByKindOf, poolOf } from './agent-capacity';
 import type { AgentSeedEntry } from './queue-seed';
@@ -59,7 +59,7 @@ export class AgentRoster implements OnModuleInit {
   }
 
   document(tenantId: string, agentId: string): Promise<AgentDocument | null> {
-    return this.agents.findOne({ _id: scopedId(tenantId, agentId), tenantId });
+    return findById<AgentDocument>(this.agents, scopedId(tenantId, agentId), { tenantId });
   }
 
   async agent(tenantId: string, agentId: string): Promise<Agent | null> {
@@ -89,7 +89,8 @@ export class AgentRoster implements OnModuleInit {
 
   /** Deletes one unit by its own id (never a later unit of the same conversation). */
   async releaseUnit(unit: Pick<CapacityUnit, '_id' | 'tenantId'>): Promise<boolean> {
-    const result = await this.units.deleteOne({ _id: unit._id, tenantId: unit.tenantId });
+    // By `_id` alone (FerretDB's indexed form); unit ids are random UUIDs, unique across tenants.
+    const result = await this.units.deleteOne({ _id: unit._id });
     return result.deletedCount === 1;
   }
 
@@ -101,23 +102,31 @@ export class AgentRoster implements OnModuleInit {
   /**
    * Takes one unit of the agent's capacity for the conversation: a free slot below the pool's limit, claimed by
    * inserting it. Returns false when the pool is full, the agent holds the conversation already, or every free slot
-   * was taken meanwhile. The caller has checked presence and queue membership from the same read of the agent.
+   * was taken meanwhile. The caller has checked presence and queue membership from the same read of the agent
+   * (`state`, from onlineIn); the slots it shows free may have been taken since, which the unique slot index
+   * reports, so a stale read costs a retry, never an extra unit.
    */
   async reserve(
-    agent: AgentDocument,
+    state: AgentState,
     conversation: { _id: string; channelKind: ChannelKind },
     at: Date,
   ): Promise<boolean> {
+    const { agent, held } = state;
     const { tenantId, agentId } = agent;
     const kind = conversation.channelKind;
     const pool = poolOf(agent, kind);
     const limit = limitOf(agent, pool);
-    const held = await this.units.find({ tenantId, agentId }).toArray();
     if (held.some((unit) => unit.conversationId === conversation._id) || freeFor(agent, held, kind) <= 0)
       return false;
+    // Slots at or above the limit exist only after the limit was lowered (or kinds were re-split); only then can
+    // a free slot below it still put the pool over, which a count after the insert catches.
+    const sharing = kindsSharingPool(agent, kind);
+    const overflowPossible = held.some((unit) => sharing.includes(unit.kind) && unit.slot >= limit);
     const taken = new Set(held.filter((unit) => unit.pool === pool).map((unit) => unit.slot));
-    for (let slot = 0; slot < limit; slot++) {
-      if (taken.has(slot)) continue;
+    const free = Array.from({ length: limit }, (_, slot) => slot).filter((slot) => !taken.has(slot));
+    // Tried from a random free slot on: concurrent attempts that read the same free slots rarely collide.
+    const start = Math.floor(Math.random() * free.length);
+    for (const slot of [...free.slice(start), ...free.slice(0, start)]) {
       const unit: CapacityUnit = {
         _id: randomUUID(),
         tenantId,
@@ -136,11 +145,9 @@ export class AgentRoster implements OnModuleInit {
       }
       // The slots cap the pool unless units counted in it hold other slots (its limit was lowered or re-split):
       // count after inserting, and step back when over. The last of concurrent inserts sees all the others.
-      const inPool = await this.units.countDocuments({
-        tenantId,
-        agentId,
-        kind: { $in: kindsSharingPool(agent, kind) },
-      });
+      const inPool = overflowPossible
+        ? await this.units.countDocuments({ tenantId, agentId, kind: { $in: sharing } })
+        : 0;
       if (inPool > limit) {
         await this.units.deleteOne({ _id: unit._id });
         return false;
@@ -170,7 +177,7 @@ export class AgentRoster implements OnModuleInit {
     at: Date,
   ): Promise<PresenceChange> {
     const _id = scopedId(tenantId, agentId);
-    const before = await this.agents.findOne({ _id, tenantId });
+    const before = await findById<AgentDocument>(this.agents, _id, { tenantId });
     if (!before) return 'unknown-agent';
     const result = await this.agents.updateOne(
       { _id, tenantId, $or: [{ presenceChangedAt: null }, { presenceChangedAt: { $lte: at } }] },
@@ -249,10 +256,13 @@ export class AgentRoster implements OnModuleInit {
 
   /** Kept apart from the agent document: FerretDB writes whole documents, so a concurrent write here would otherwise undo a presence change. */
   private async markAssigned(tenantId: string, agentId: string, at: Date): Promise<void> {
+    // The seed creates the record, so the update is the common case; the scoped `_id` carries the tenant.
     const _id = scopedId(tenantId, agentId);
+    const updated = await this.activity.updateOne({ _id }, { $max: { lastAssignedAt: at } });
+    if (updated.matchedCount === 1) return;
     if (await this.insertIgnoringDuplicate(this.activity, { _id, tenantId, agentId, lastAssignedAt: at }))
       return;
-    await this.activity.updateOne({ _id, tenantId }, { $max: { lastAssignedAt: at } });
+    await this.activity.updateOne({ _id }, { $max: { lastAssignedAt: at } });
   }
 
   private async insertIgnoringDuplicate<T extends { _id: string }>(

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Channel, SupportTier } from '@ponte/contracts';
+import { findById } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 import { AgentRoster } from './agent-roster';
 import {
@@ -55,7 +56,7 @@ export class QueueDirectory implements OnModuleInit {
   }
 
   async getQueue(tenantId: string, queueId: string): Promise<Queue | null> {
-    const document = await this.queues.findOne({ _id: scopedId(tenantId, queueId), tenantId });
+    const document = await findById<QueueDocument>(this.queues, scopedId(tenantId, queueId), { tenantId });
     return document && toQueue(document);
   }
 
@@ -91,13 +92,13 @@ export class QueueDirectory implements OnModuleInit {
 
   /** The routing rules and default queue of the tenant; null before its seed was applied. */
   async routingOf(tenantId: string): Promise<RoutingSeed | null> {
-    const settings = await this.settings.findOne({ _id: tenantId, tenantId });
+    const settings = await findById<QueueSettingsDocument>(this.settings, tenantId, { tenantId });
     return settings?.routing ?? null;
   }
 
   /** The account a reply on this channel goes out from when the conversation has none of its own yet. */
   async channelAccountFor(tenantId: string, channel: Channel): Promise<string | undefined> {
-    const settings = await this.settings.findOne({ _id: tenantId, tenantId });
+    const settings = await findById<QueueSettingsDocument>(this.settings, tenantId, { tenantId });
     return settings?.channelAccounts[channel];
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { findByIds, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
+import { findById, findByIds, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
 import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { TimelineMessage } from './timeline-message.schema';
@@ -20,7 +20,7 @@ export class TimelineStore implements OnModuleInit {
   }
 
   get(tenantId: string, messageId: string): Promise<TimelineMessage | null> {
-    return this.model.findOne({ _id: messageId, tenantId }).lean<TimelineMessage>().exec();
+    return findById(this.model, messageId, { tenantId });
   }
 
   /** Appends once; the unique provider key (or the deterministic id) turns a second append into "already have it". */
@@ -116,7 +116,7 @@ export class TimelineStore implements OnModuleInit {
 
   /** The stored ones among these message ids (indexed lookups, see findByIds). */
   async getMany(messageIds: readonly string[]): Promise<Set<string>> {
-    const found = await findByIds(this.model, messageIds, { _id: 1 });
+    const found = await findByIds(this.model, messageIds, { projection: { _id: 1 } });
     return new Set(found.map((message) => message._id));
   }
 

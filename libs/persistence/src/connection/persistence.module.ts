@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { GuardedUpdates } from '../idempotent-write/guarded-update';
 
 export interface PersistenceOptions {
   /** mongodb:// URL of MongoDB 7+ (replica set) or FerretDB 1.24. */
@@ -29,6 +30,9 @@ export class PersistenceModule {
   }): DynamicModule {
     return {
       module: PersistenceModule,
+      // Global like the connection itself: every module of the service may ask for GuardedUpdates.
+      global: true,
+      providers: [GuardedUpdates],
       imports: [
         MongooseModule.forRootAsync({
           inject: options.inject ?? [],
@@ -46,7 +50,7 @@ export class PersistenceModule {
           },
         }),
       ],
-      exports: [MongooseModule],
+      exports: [MongooseModule, GuardedUpdates],
     };
   }
 }
