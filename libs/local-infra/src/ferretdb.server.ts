@@ -10,21 +10,122 @@ import { cacheDir, exists, makeWritable, requireTool, runTool, seconds } from '.
 export const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 
+/** A text replacement in FerretDB's source, applied before the build; the build fails when `from` is gone. */
+interface SourcePatch {
+  file: string;
+  from: string;
+  to: string;
+}
+
+const QUERY_ID_CLAUSE = `	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}`;
+
+const EXPLAIN_ID_CLAUSE = `	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			filterPushdown = true
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}`;
+
+/** Added to FerretDB's sqlite package by the second patch. */
+const ID_PUSHDOWN_GO = `package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
+
+// idWhereClause (Ponte's build) pushes a top-level _id equality, or _id $in of at most 1000 strings / ObjectIDs,
+// down to SQLite whatever else the filter holds. The handler still matches the whole filter against every
+// document read, so the clause only narrows what is read.
+func idWhereClause(filter *types.Document) (string, []any) {
+	if filter == nil {
+		return "", nil
+	}
+	v, err := filter.Get("_id")
+	if err != nil {
+		return "", nil
+	}
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		return fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+	case *types.Document:
+		if v.Len() != 1 {
+			return "", nil
+		}
+		in, err := v.Get("$in")
+		if err != nil {
+			return "", nil
+		}
+		values, ok := in.(*types.Array)
+		if !ok || values.Len() == 0 || values.Len() > 1000 {
+			return "", nil
+		}
+		args := make([]any, 0, values.Len())
+		for i := 0; i < values.Len(); i++ {
+			value := must.NotFail(values.Get(i))
+			switch value.(type) {
+			case string, types.ObjectID:
+				args = append(args, string(must.NotFail(sjson.MarshalSingleValue(value))))
+			default:
+				return "", nil
+			}
+		}
+		placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+		return fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, placeholders), args
+	}
+	return "", nil
+}
+`;
+
 /**
- * FerretDB 1.24.2's SQLite backend creates each collection's unique `_id` index on `_ferretdb_sjson->"_id"` but
- * queries `_ferretdb_sjson->'$._id'`. SQLite only uses an expression index for the same expression, so every `_id`
- * lookup, update and delete reads the whole table (`EXPLAIN QUERY PLAN` says `SCAN`), and costs grow with the
- * collection: on 5,000 documents a lookup took 6 ms and an update 19 ms, against 0.4 ms and 0.4 ms with the query
- * written like the index. The build applies that one-line change; nothing else differs from the release.
+ * Two changes to FerretDB 1.24.2's SQLite backend, nothing else differs from the release:
+ * 1. Its `_id` index is created on `_ferretdb_sjson->"_id"` but queried as `_ferretdb_sjson->'$._id'`. SQLite only
+ *    uses an expression index for the same expression, so every `_id` lookup, update and delete read the whole
+ *    table (`EXPLAIN QUERY PLAN`: `SCAN`): on 5,000 documents a lookup took 6 ms and an update 19 ms, against 0.4 ms
+ *    each with the query written like the index.
+ * 2. Only a filter that is exactly `{ _id: value }` reached SQLite; `{ _id: value, tenantId }` and
+ *    `{ _id: { $in: [...] } }` read and decoded the whole collection. The patch pushes an `_id` equality or `$in` down
+ *    whatever else the filter holds; FerretDB still applies the whole filter to the documents read, so answers are
+ *    the same, only what is read shrinks (as FerretDB 2 does for all filters).
  */
-const ID_INDEX_PATCH = {
-  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
-  from: `IDColumn = DefaultColumn + "->'$._id'"`,
-  to: 'IDColumn = DefaultColumn + `->"_id"`',
-};
+const FERRETDB_PATCHES: readonly SourcePatch[] = [
+  {
+    file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: 'IDColumn = DefaultColumn + `->"_id"`',
+  },
+  {
+    file: join('internal', 'backends', 'sqlite', 'collection.go'),
+    from: QUERY_ID_CLAUSE,
+    to: '	whereClause, args = idWhereClause(params.Filter)',
+  },
+  {
+    file: join('internal', 'backends', 'sqlite', 'collection.go'),
+    from: EXPLAIN_ID_CLAUSE,
+    to: '	whereClause, args = idWhereClause(params.Filter)\n	filterPushdown = whereClause != ""',
+  },
+];
+
+/** Names the cached binary: a change of the patches builds a new one. */
+const FERRETDB_BUILD = `${FERRETDB_VERSION}-ponte.2`;
 
 export function ferretDbBinary(): string {
-  return join(cacheDir(), 'bin', `ferretdb-${FERRETDB_VERSION}-id-index`);
+  return join(cacheDir(), 'bin', `ferretdb-${FERRETDB_BUILD}`);
 }
 
 function cachedVersionMatches(binary: string): boolean {
@@ -35,7 +136,7 @@ function cachedVersionMatches(binary: string): boolean {
 /**
  * Builds FerretDB from its module source once. Not `go install …@v1.24.2`: the Go proxy refuses the module's
  * version list (403) that such an install looks up, and the module zip lacks build/version/version.txt, which the
- * binary embeds and panics without. So: download the module, copy it, add version.txt, apply ID_INDEX_PATCH, and
+ * binary embeds and panics without. So: download the module, copy it, add version.txt, apply FERRETDB_PATCHES, and
  * install from the copy.
  */
 export async function provisionFerretDb(
@@ -67,7 +168,7 @@ export async function provisionFerretDb(
     await cp(moduleDir, source, { recursive: true });
     await makeWritable(source);
     await writeFile(join(source, 'build', 'version', 'version.txt'), FERRETDB_VERSION);
-    await applyIdIndexPatch(source);
+    await applyPatches(source);
     await runTool('go', ['install', '-trimpath', './cmd/ferretdb'], {
       cwd: source,
       env: { ...goEnv, GOBIN: join(work, 'bin') },
@@ -82,16 +183,19 @@ export async function provisionFerretDb(
   return binary;
 }
 
-async function applyIdIndexPatch(source: string): Promise<void> {
-  const file = join(source, ID_INDEX_PATCH.file);
-  const text = await readFile(file, 'utf8');
-  if (!text.includes(ID_INDEX_PATCH.from)) {
-    throw new LocalInfraError(
-      `FerretDB ${FERRETDB_VERSION}: ${ID_INDEX_PATCH.file} no longer holds \`${ID_INDEX_PATCH.from}\`; ` +
-        'check whether the _id index patch is still needed',
-    );
+async function applyPatches(source: string): Promise<void> {
+  for (const patch of FERRETDB_PATCHES) {
+    const file = join(source, patch.file);
+    const text = await readFile(file, 'utf8');
+    if (!text.includes(patch.from)) {
+      throw new LocalInfraError(
+        `FerretDB ${FERRETDB_VERSION}: ${patch.file} no longer holds the code the Ponte build patches; ` +
+          'check whether the patch is still needed (see FERRETDB_PATCHES)',
+      );
+    }
+    await writeFile(file, text.replace(patch.from, patch.to));
   }
-  await writeFile(file, text.replace(ID_INDEX_PATCH.from, ID_INDEX_PATCH.to));
+  await writeFile(join(source, 'internal', 'backends', 'sqlite', 'id_pushdown.go'), ID_PUSHDOWN_GO);
 }
 
 export interface FerretDbServerOptions {

@@ -56,21 +56,12 @@ export class AssignmentService {
     private readonly directory: QueueDirectory,
   ) {}
 
-  /**
-   * Assigns a waiting conversation now if an agent of its queue has room; null when it waits (or is not waiting).
-   * `justCreated`: the caller inserted the conversation a moment ago, so no capacity can be held for it yet and the
-   * look for leftovers (releaseLeftovers) is skipped.
-   */
-  async assign(
-    tenantId: string,
-    conversationId: string,
-    at: Date,
-    options: { justCreated?: boolean } = {},
-  ): Promise<Assignment | null> {
+  /** Assigns a waiting conversation now if an agent of its queue has room; null when it waits (or is not waiting). */
+  async assign(tenantId: string, conversationId: string, at: Date): Promise<Assignment | null> {
     const conversation = await this.line.get(tenantId, conversationId);
     if (!conversation || !isWaiting(conversation)) return null;
     const refunded = new Set<string>();
-    const outcome = await this.claim(conversation, at, refunded, !options.justCreated);
+    const outcome = await this.claim(conversation, at, refunded);
     if (refunded.size > 0) {
       // Rare: a command moved or resolved the conversation while it was being assigned, or something had left
       // capacity held for it (see releaseLeftovers). That capacity must reach whoever waits for it, but this
@@ -84,6 +75,72 @@ export class AssignmentService {
       }
     }
     return outcome.status === 'assigned' ? outcome.assignment : null;
+  }
+
+  /**
+   * Assigns conversations the caller has just created, as assign() would one by one, for a fraction of the reads:
+   * nothing can be held for them yet and no command can have reached them (their `created` event is not out), so the
+   * online agents of their queues are read once and kept up to date as units are taken, and each conversation costs
+   * its claim, its unit and its update. A stale read is safe: the unique slot index refuses a unit taken meanwhile,
+   * and the agents are read again. Answers per conversation id; null when it waits.
+   */
+  async assignCreated(
+    conversations: readonly AssignableConversation[],
+    at: Date,
+  ): Promise<Map<string, Assignment | null>> {
+    const answers = new Map<string, Assignment | null>();
+    const byTenant = new Map<string, AssignableConversation[]>();
+    for (const conversation of conversations) {
+      byTenant.set(conversation.tenantId, [...(byTenant.get(conversation.tenantId) ?? []), conversation]);
+    }
+    for (const [tenantId, created] of byTenant) {
+      const queueIds = [...new Set(created.map((conversation) => conversation.queueId))];
+      const agents = { states: await this.roster.onlineIn(tenantId, queueIds) };
+      for (const conversation of [...created].sort(lineOrder)) {
+        const when = conversation.waitingSince ?? at;
+        answers.set(conversation._id, await this.assignFromRead(conversation, agents, queueIds, when));
+      }
+    }
+    return answers;
+  }
+
+  private async assignFromRead(
+    conversation: AssignableConversation,
+    agents: { states: AgentState[] },
+    queueIds: readonly string[],
+    at: Date,
+  ): Promise<Assignment | null> {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const candidates = rankCandidates(
+        conversation,
+        agents.states.filter((state) => state.agent.queueIds.includes(conversation.queueId)),
+      );
+      if (candidates.length === 0) return null;
+      const claimId = await this.claims.acquire(conversation.tenantId, conversation._id);
+      // A drain found it waiting first and assigns it.
+      if (!claimId) return null;
+      try {
+        for (const candidate of candidates) {
+          const unit = await this.roster.reserve(candidate, conversation, at);
+          if (!unit) continue;
+          const { agentId } = candidate.agent;
+          if (!(await this.line.assign(conversation, agentId, at))) {
+            // Not waiting any more after all: the unit goes back to whoever waits for it.
+            await this.roster.release(conversation.tenantId, agentId, conversation._id);
+            await this.drainQueues(conversation.tenantId, candidate.agent.queueIds, at);
+            return null;
+          }
+          candidate.held.push(unit);
+          candidate.lastAssignedAt = at;
+          return { conversationId: conversation._id, agentId, queueId: conversation.queueId, assignedAt: at };
+        }
+      } finally {
+        await this.claims.release(claimId);
+      }
+      // Every candidate filled up meanwhile (another attempt took the slots): read the agents again.
+      agents.states = await this.roster.onlineIn(conversation.tenantId, queueIds);
+    }
+    return null;
   }
 
   /** Assigns the queue's waiting conversations while its online agents have room. */
@@ -188,7 +245,6 @@ export class AssignmentService {
     conversation: AssignableConversation,
     at: Date,
     refunded: Set<string>,
-    leftoversPossible = true,
   ): Promise<ClaimOutcome> {
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       // Looked up without holding the claim, so "no room" is final: capacity freed after this look comes with a
@@ -198,7 +254,7 @@ export class AssignmentService {
       const claimId = await this.claims.acquire(conversation.tenantId, conversation._id);
       if (!claimId) return { status: 'not-waiting' };
       try {
-        const outcome = await this.assignClaimed(conversation, candidates, at, refunded, leftoversPossible);
+        const outcome = await this.assignClaimed(conversation, candidates, at, refunded);
         if (outcome) return outcome;
       } finally {
         await this.claims.release(claimId);
@@ -214,13 +270,12 @@ export class AssignmentService {
     candidates: readonly AgentState[],
     at: Date,
     refunded: Set<string>,
-    leftoversPossible: boolean,
   ): Promise<ClaimOutcome | undefined> {
     const conversation = await this.line.get(claimed.tenantId, claimed._id);
     if (!conversation || !isWaiting(conversation) || conversation.queueId !== claimed.queueId) {
       return { status: 'not-waiting' };
     }
-    if (leftoversPossible) await this.releaseLeftovers(conversation, refunded);
+    await this.releaseLeftovers(conversation, refunded);
     for (const candidate of candidates) {
       const { agent } = candidate;
       if (!(await this.roster.reserve(candidate, conversation, at))) continue;
@@ -275,24 +330,10 @@ export class AssignmentService {
 
   /** Online agents of the conversation's queue with room for its kind, best first. */
   private async candidatesFor(conversation: AssignableConversation): Promise<AgentState[]> {
-    const kind = conversation.channelKind;
-    const states = (await this.roster.onlineIn(conversation.tenantId, [conversation.queueId])).filter(
-      (state) => !state.held.some((unit) => unit.conversationId === conversation._id),
+    return rankCandidates(
+      conversation,
+      await this.roster.onlineIn(conversation.tenantId, [conversation.queueId]),
     );
-    const byAgent = new Map(states.map((state) => [state.agent.agentId, state]));
-    const ranked = rankAgentsForAssignment(
-      states.map(({ agent, held, lastAssignedAt }) => {
-        const limit = limitOf(agent, poolOf(agent, kind));
-        return {
-          agentId: agent.agentId,
-          presence: agent.presence,
-          capacity: limit,
-          load: limit - freeFor(agent, held, kind),
-          lastAssignedAt,
-        };
-      }),
-    );
-    return ranked.map((candidate) => byAgent.get(candidate.agentId)).filter((state) => state !== undefined);
   }
 
   /** Which kinds of conversation each queue has room for now, from its online agents. */
@@ -325,15 +366,7 @@ export class AssignmentService {
         this.line.waiting(tenantId, queueId, [...kinds], [...passed], LINE_BATCH),
       ),
     );
-    return lines
-      .flat()
-      .sort(
-        (a, b) =>
-          b.priorityRank - a.priorityRank ||
-          (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0) ||
-          a._id.localeCompare(b._id),
-      )
-      .slice(0, LINE_BATCH);
+    return lines.flat().sort(lineOrder).slice(0, LINE_BATCH);
   }
 
   private async queuesOfAgents(tenantId: string, agentIds: Iterable<string>): Promise<Set<string>> {
@@ -344,6 +377,37 @@ export class AssignmentService {
     }
     return queueIds;
   }
+}
+
+/** Of these online agents of the conversation's queue, those with room for its kind, best first. */
+function rankCandidates(conversation: AssignableConversation, online: readonly AgentState[]): AgentState[] {
+  const kind = conversation.channelKind;
+  const states = online.filter(
+    (state) => !state.held.some((unit) => unit.conversationId === conversation._id),
+  );
+  const byAgent = new Map(states.map((state) => [state.agent.agentId, state]));
+  const ranked = rankAgentsForAssignment(
+    states.map(({ agent, held, lastAssignedAt }) => {
+      const limit = limitOf(agent, poolOf(agent, kind));
+      return {
+        agentId: agent.agentId,
+        presence: agent.presence,
+        capacity: limit,
+        load: limit - freeFor(agent, held, kind),
+        lastAssignedAt,
+      };
+    }),
+  );
+  return ranked.map((candidate) => byAgent.get(candidate.agentId)).filter((state) => state !== undefined);
+}
+
+/** The waiting line's order: highest priority, then longest waiting, then id. */
+function lineOrder(a: AssignableConversation, b: AssignableConversation): number {
+  return (
+    b.priorityRank - a.priorityRank ||
+    (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0) ||
+    a._id.localeCompare(b._id)
+  );
 }
 
 function isWaiting(conversation: AssignableConversation): boolean {

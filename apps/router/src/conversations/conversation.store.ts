@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { findById, GuardedUpdates, isDuplicateKeyError } from '@ponte/persistence';
+import { findById, findByIds, GuardedUpdates, isDuplicateKeyError } from '@ponte/persistence';
 import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { Conversation, type Intake, PRIORITY_RANK } from './conversation.schema';
@@ -51,23 +51,38 @@ export class ConversationStore implements OnModuleInit {
       ]);
       return { open, lastResolved };
     }
-    const thread = await findById(this.threads, customerThreadIdOf(tenantId, customerId), { tenantId });
-    if (!thread) return { open: null, lastResolved: null };
-    const hinted = thread.openConversationId ? await this.get(tenantId, thread.openConversationId) : null;
-    if (hinted?.status === 'open' && hinted.customerId === customerId)
-      return { open: hinted, lastResolved: null };
-    // A stale open hint names a conversation resolved meanwhile: a candidate for the last resolved one.
-    const candidates = [
-      hinted,
-      thread.lastResolvedConversationId ? await this.get(tenantId, thread.lastResolvedConversationId) : null,
-    ].filter(
-      (conversation): conversation is Conversation =>
-        conversation?.status === 'resolved' && conversation.customerId === customerId,
+    const [answer] = (await this.conversationsOfLoneCustomers(tenantId, [customerId])).values();
+    return answer ?? { open: null, lastResolved: null };
+  }
+
+  /**
+   * conversationsOf for many customers that are each their group alone (nothing merged into them), in two reads
+   * whatever their number: their CustomerThread hints, then the conversations the hints name.
+   */
+  async conversationsOfLoneCustomers(
+    tenantId: string,
+    customerIds: readonly string[],
+  ): Promise<Map<string, CustomerConversations>> {
+    const threads = await findByIds(
+      this.threads,
+      customerIds.map((customerId) => customerThreadIdOf(tenantId, customerId)),
+      { tenantId },
     );
-    const lastResolved = candidates.sort(
-      (a, b) => (b.resolvedAt?.getTime() ?? 0) - (a.resolvedAt?.getTime() ?? 0),
-    )[0];
-    return { open: null, lastResolved: lastResolved ?? null };
+    const hintedIds = threads.flatMap((thread) =>
+      [thread.openConversationId, thread.lastResolvedConversationId].filter((id): id is string =>
+        Boolean(id),
+      ),
+    );
+    const hinted = new Map(
+      (await findByIds(this.model, hintedIds, { tenantId })).map((conversation) => [
+        conversation._id,
+        conversation,
+      ]),
+    );
+    const byCustomer = new Map(threads.map((thread) => [thread.customerId, thread]));
+    return new Map(
+      customerIds.map((customerId) => [customerId, fromHint(customerId, byCustomer.get(customerId), hinted)]),
+    );
   }
 
   get(tenantId: string, conversationId: string): Promise<Conversation | null> {
@@ -97,22 +112,25 @@ export class ConversationStore implements OnModuleInit {
   /** Opens a conversation, unless the unique openKey says the customer already has one. */
   async open(conversation: Conversation): Promise<OpenResult> {
     const { tenantId, customerId } = conversation;
-    // The hint exists before the customer's first conversation does (see CustomerThread).
+    // The hint is written first, so it exists before the customer's first conversation does and costs one write.
+    // Until the insert below, it names a conversation not stored yet, which readers take for none (see CustomerThread).
     await this.threads
       .updateOne(
         { _id: customerThreadIdOf(tenantId, customerId) },
         {
-          $setOnInsert: { tenantId, customerId, openConversationId: null, lastResolvedConversationId: null },
+          $set: { openConversationId: conversation._id },
+          $setOnInsert: { tenantId, customerId, lastResolvedConversationId: null },
         },
         { upsert: true },
       )
       .exec()
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // Two first conversations of one customer racing to create the hint: the loser sets it.
         if (!isDuplicateKeyError(error)) throw error;
+        await this.markOpen(conversation);
       });
     try {
       await this.model.collection.insertOne(conversation as never);
-      await this.markOpen(conversation);
       return { status: 'created', conversation };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -248,4 +266,25 @@ export class ConversationStore implements OnModuleInit {
       { $set: { firstRespondedAt: at } },
     );
   }
+}
+
+/** What a customer's thread hint says, checked against the conversations it names (see CustomerThread). */
+function fromHint(
+  customerId: string,
+  thread: CustomerThread | undefined,
+  conversations: ReadonlyMap<string, Conversation>,
+): CustomerConversations {
+  if (!thread) return { open: null, lastResolved: null };
+  const named = (id: string | null) => (id ? conversations.get(id) : undefined);
+  const hintedOpen = named(thread.openConversationId);
+  if (hintedOpen?.status === 'open' && hintedOpen.customerId === customerId)
+    return { open: hintedOpen, lastResolved: null };
+  // A stale open hint names a conversation resolved meanwhile: a candidate for the last resolved one.
+  const lastResolved = [hintedOpen, named(thread.lastResolvedConversationId)]
+    .filter(
+      (conversation): conversation is Conversation =>
+        conversation?.status === 'resolved' && conversation.customerId === customerId,
+    )
+    .sort((a, b) => (b.resolvedAt?.getTime() ?? 0) - (a.resolvedAt?.getTime() ?? 0))[0];
+  return { open: null, lastResolved: lastResolved ?? null };
 }

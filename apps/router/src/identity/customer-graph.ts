@@ -57,7 +57,7 @@ export class CustomerGraph {
    * single `_id` read for a customer nothing was ever merged into (the common case).
    */
   async groupOf(tenantId: string, canonicalId: string): Promise<CustomerGroup> {
-    const canonical = await findById<Pick<Customer, 'mergeTarget'>>(this.collections.customers, canonicalId, {
+    const canonical = await findById<Customer>(this.collections.customers, canonicalId, {
       tenantId,
       projection: { mergeTarget: 1 },
     });

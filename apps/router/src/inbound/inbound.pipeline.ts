@@ -3,7 +3,7 @@ import type { ConversationEvent, EnvelopeOf, InboundMessage, Topics } from '@pon
 import { RejectedMessageError } from '@ponte/messaging';
 import { AssignmentService } from '../assignment';
 import { type Conversation, PRIORITY_RANK } from '../conversations/conversation.schema';
-import { ConversationStore } from '../conversations/conversation.store';
+import { type CustomerConversations, ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
 import { appendedEvent, assignedEvent, createdEvent } from '../events/timeline-events';
 import { CustomerDirectory, IdentityResolutionError, type ResolvedSender } from '../identity';
@@ -93,11 +93,12 @@ export class InboundPipeline {
       byCustomer.set(key, [...(byCustomer.get(key) ?? []), { item, sender }]);
     });
 
+    const known = await this.conversationsOfLoneCustomers(byCustomer);
     // Customers are independent of each other: their threading runs side by side, each in partition order.
     const threadedGroups = await mapConcurrently(
-      [...byCustomer.values()],
+      [...byCustomer.entries()],
       CUSTOMERS_IN_FLIGHT,
-      async (group) => {
+      async ([groupKey, group]) => {
         const grouped: {
           item: (typeof fresh)[number];
           threaded: Threaded;
@@ -118,7 +119,16 @@ export class InboundPipeline {
                   action: 'appended' as const,
                   reason: 'the customer has this conversation open',
                 }
-              : await this.thread(item.tenantId, item.message, sender, customers, item.messageId, item.at);
+              : await this.thread(
+                  item.tenantId,
+                  item.message,
+                  sender,
+                  customers,
+                  item.messageId,
+                  item.at,
+                  // Read for the batch before any message of it was threaded: only the first may use it.
+                  current ? undefined : known.get(groupKey),
+                );
           current = threaded;
           const entry = this.timelineEntry(
             item.tenantId,
@@ -154,15 +164,26 @@ export class InboundPipeline {
           justCreated: threaded.action === 'created',
         });
     });
-    const assignments = new Map(
-      await mapConcurrently(
-        [...toAssign.values()],
-        CUSTOMERS_IN_FLIGHT,
-        async ({ conversation, at, justCreated }) => {
-          return [conversation._id, await this.assignIfWaiting(conversation, at, justCreated)] as const;
-        },
-      ),
+    const candidates = [...toAssign.values()];
+    // Conversations this batch created are assigned together from one read of the agents; the others (reopened,
+    // or still waiting when a new message came) one by one.
+    const created = await this.assignment.assignCreated(
+      candidates.filter(({ justCreated }) => justCreated).map(({ conversation }) => conversation),
+      new Date(),
     );
+    const assignments = new Map<string, ConversationEvent[]>(
+      [...created].map(([conversationId, assignment]) => {
+        const customerId = toAssign.get(conversationId)?.conversation.customerId ?? '';
+        return [conversationId, assignment ? [assignedEvent(assignment, customerId)] : []];
+      }),
+    );
+    const others = await mapConcurrently(
+      candidates.filter(({ justCreated }) => !justCreated),
+      CUSTOMERS_IN_FLIGHT,
+      async ({ conversation, at }) =>
+        [conversation._id, await this.assignIfWaiting(conversation, at)] as const,
+    );
+    for (const [conversationId, events] of others) assignments.set(conversationId, events);
     const assigned = new Set<string>();
     for (const [index, { item, threaded, sender, entry }] of entries.entries()) {
       if (appended[index] !== 'appended') {
@@ -232,6 +253,34 @@ export class InboundPipeline {
     }
   }
 
+  /**
+   * The conversations of the batch's customers that are each their group alone, read together (two reads for the
+   * batch); the key is the batch's customer key (`tenant|customer`).
+   */
+  private async conversationsOfLoneCustomers(
+    byCustomer: ReadonlyMap<string, readonly { item: { tenantId: string }; sender: ResolvedSender }[]>,
+  ): Promise<Map<string, CustomerConversations>> {
+    const byTenant = new Map<string, { key: string; customerId: string }[]>();
+    for (const [key, [first]] of byCustomer) {
+      if (!first || first.sender.hasMergedCustomers) continue;
+      const tenant = byTenant.get(first.item.tenantId) ?? [];
+      tenant.push({ key, customerId: first.sender.customerId });
+      byTenant.set(first.item.tenantId, tenant);
+    }
+    const known = new Map<string, CustomerConversations>();
+    for (const [tenantId, customers] of byTenant) {
+      const answers = await this.conversations.conversationsOfLoneCustomers(
+        tenantId,
+        customers.map(({ customerId }) => customerId),
+      );
+      for (const { key, customerId } of customers) {
+        const answer = answers.get(customerId);
+        if (answer) known.set(key, answer);
+      }
+    }
+    return known;
+  }
+
   private async thread(
     tenantId: string,
     message: InboundMessage,
@@ -239,13 +288,14 @@ export class InboundPipeline {
     customers: readonly string[],
     messageId: string,
     at: Date,
+    known?: CustomerConversations,
   ): Promise<Threaded> {
     const references = [message.threading?.inReplyTo, ...(message.threading?.references ?? [])].filter(
       (reference): reference is string => Boolean(reference),
     );
     const referencedId = await this.timeline.conversationOfEmail(tenantId, references);
     const [{ open, lastResolved }, referenced] = await Promise.all([
-      this.conversations.conversationsOf(tenantId, customers),
+      known ?? this.conversations.conversationsOf(tenantId, customers),
       referencedId ? this.conversations.get(tenantId, referencedId) : Promise.resolve(null),
     ]);
     const decision = decideThread({
@@ -379,15 +429,9 @@ export class InboundPipeline {
     await this.events.publish(envelope.tenantId, stored._id, { events }, envelope.traceparent);
   }
 
-  private async assignIfWaiting(
-    conversation: Conversation,
-    at: Date,
-    justCreated = false,
-  ): Promise<ConversationEvent[]> {
+  private async assignIfWaiting(conversation: Conversation, at: Date): Promise<ConversationEvent[]> {
     if (conversation.status !== 'open' || conversation.assigneeId !== null) return [];
-    const assignment = await this.assignment.assign(conversation.tenantId, conversation._id, at, {
-      justCreated,
-    });
+    const assignment = await this.assignment.assign(conversation.tenantId, conversation._id, at);
     if (!assignment) return [];
     return [assignedEvent(assignment, conversation.customerId)];
   }

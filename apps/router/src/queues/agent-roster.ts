@@ -101,8 +101,8 @@ export class AgentRoster implements OnModuleInit {
 
   /**
    * Takes one unit of the agent's capacity for the conversation: a free slot below the pool's limit, claimed by
-   * inserting it. Returns false when the pool is full, the agent holds the conversation already, or every free slot
-   * was taken meanwhile. The caller has checked presence and queue membership from the same read of the agent
+   * inserting it. Returns the unit, or null when the pool is full, the agent holds the conversation already, or every
+   * free slot was taken meanwhile. The caller has checked presence and queue membership from the same read of the agent
    * (`state`, from onlineIn); the slots it shows free may have been taken since, which the unique slot index
    * reports, so a stale read costs a retry, never an extra unit.
    */
@@ -110,14 +110,14 @@ export class AgentRoster implements OnModuleInit {
     state: AgentState,
     conversation: { _id: string; channelKind: ChannelKind },
     at: Date,
-  ): Promise<boolean> {
+  ): Promise<CapacityUnit | null> {
     const { agent, held } = state;
     const { tenantId, agentId } = agent;
     const kind = conversation.channelKind;
     const pool = poolOf(agent, kind);
     const limit = limitOf(agent, pool);
     if (held.some((unit) => unit.conversationId === conversation._id) || freeFor(agent, held, kind) <= 0)
-      return false;
+      return null;
     // Slots at or above the limit exist only after the limit was lowered (or kinds were re-split); only then can
     // a free slot below it still put the pool over, which a count after the insert catches.
     const sharing = kindsSharingPool(agent, kind);
@@ -150,12 +150,12 @@ export class AgentRoster implements OnModuleInit {
         : 0;
       if (inPool > limit) {
         await this.units.deleteOne({ _id: unit._id });
-        return false;
+        return null;
       }
       await this.markAssigned(tenantId, agentId, at);
-      return true;
+      return unit;
     }
-    return false;
+    return null;
   }
 
   /** Gives back what the agent holds for the conversation; false when it held nothing (already given back). */
