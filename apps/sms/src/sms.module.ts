@@ -2,9 +2,66 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { Topics } from '@ponte/contracts';
 import { PlatformModule } from '@ponte/platform';
 import { SmsConfig } from './config/sms.config';
+import { InboundMessageService } from './inbound/inbound-message.service';
+import { InboundReceiptStore } from './inbound/inbound-receipt.store';
+import { BlobStore } from './media/blob-store.port';
+import { InboundMediaCollector } from './media/inbound-media.collector';
+import { MediaFetcher } from './media/media-fetcher';
+import { MongoBlobStore } from './media/mongo-blob.store';
+import { OutboundConsumer } from './outbound/outbound.consumer';
+import { OutboundLedgerStore } from './outbound/outbound-ledger.store';
+import { OutboundSenderService } from './outbound/outbound-sender.service';
+import { SendFailure, SmsProvider } from './outbound/sms-provider.port';
+import { StatusCallbackService } from './status/status-callback.service';
+import { createTwilioClient } from './twilio/twilio-api.client';
+import { TwilioSignatureGuard } from './twilio/twilio-signature.guard';
+import { TwilioWebhookController } from './twilio/twilio-webhook.controller';
+import { TwilioProvider } from './twilio/twilio.provider';
 
-/** The SMS service sends what the router queues on its outbound topic and publishes what Twilio delivers. */
-export const SMS_TOPICS = [Topics.outbound.sms, Topics.inboundMessage, Topics.deliveryStatus];
+/** The SMS service sends what the router queues on its outbound topics and publishes what Twilio delivers. */
+export const SMS_TOPICS = [
+  Topics.outbound.sms,
+  Topics.outbound.whatsapp,
+  Topics.inboundMessage,
+  Topics.deliveryStatus,
+];
+
+/** Stands in for Twilio while it is not configured; the outbound consumer does not run then, so it is never called. */
+class UnconfiguredSmsProvider extends SmsProvider {
+  send(): Promise<never> {
+    return Promise.reject(
+      new SendFailure('retryable', 'PONTE_TWILIO_NOT_CONFIGURED', 'Twilio is not configured'),
+    );
+  }
+}
+
+function smsProviderFor(config: SmsConfig): SmsProvider {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken } = config;
+  if (!config.twilioConfigured || !accountSid || !authToken) return new UnconfiguredSmsProvider();
+  return new TwilioProvider(
+    createTwilioClient({
+      accountSid,
+      authToken,
+      apiBaseUrl: config.TWILIO_API_BASE_URL,
+      timeoutMs: config.SMS_SEND_TIMEOUT_MS,
+    }),
+  );
+}
+
+function mediaFetcherFor(config: SmsConfig): MediaFetcher {
+  const { TWILIO_ACCOUNT_SID: username, TWILIO_AUTH_TOKEN: password } = config;
+  return new MediaFetcher({
+    allowedOrigins: config.mediaAllowedOrigins,
+    allowedTypes: config.mediaAllowedTypes,
+    maxBytes: config.SMS_MEDIA_MAX_BYTES,
+    timeoutMs: config.SMS_MEDIA_FETCH_TIMEOUT_MS,
+    maxRedirects: config.SMS_MEDIA_MAX_REDIRECTS,
+    // Accounts with "Enforce HTTP Auth on Media URLs" need the credentials; only Twilio's API origin gets them.
+    ...(username && password
+      ? { credentials: { origin: config.TWILIO_API_BASE_URL, username, password } }
+      : {}),
+  });
+}
 
 @Module({})
 export class SmsModule {
@@ -12,6 +69,20 @@ export class SmsModule {
     return {
       module: SmsModule,
       imports: [PlatformModule.forRoot({ service: 'sms', config, topics: SMS_TOPICS })],
+      controllers: [TwilioWebhookController],
+      providers: [
+        TwilioSignatureGuard,
+        InboundReceiptStore,
+        InboundMessageService,
+        InboundMediaCollector,
+        StatusCallbackService,
+        OutboundLedgerStore,
+        OutboundSenderService,
+        OutboundConsumer,
+        { provide: BlobStore, useClass: MongoBlobStore },
+        { provide: MediaFetcher, useFactory: () => mediaFetcherFor(config) },
+        { provide: SmsProvider, useFactory: () => smsProviderFor(config) },
+      ],
     };
   }
 }

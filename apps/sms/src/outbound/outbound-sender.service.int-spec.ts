@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { twilioError } from '../testing/fake-twilio.server';
+import { ACCOUNT_SID, OUR_NUMBER, PUBLIC_BASE_URL, SmsHarness, TENANT } from '../testing/sms.harness';
+import { OutboundSenderService } from './outbound-sender.service';
+
+describe(OutboundSenderService.name, () => {
+  let sut: SmsHarness;
+
+  beforeAll(async () => {
+    sut = await SmsHarness.start();
+  });
+
+  afterAll(async () => {
+    await sut?.stop();
+  });
+
+  /**
+   * Publishes another message of the same conversation and waits for its status: one conversation is one partition,
+   * consumed in order, so whatever the earlier events caused has happened by then.
+   */
+  async function drain(conversationId: string): Promise<void> {
+    const sentinel = await sut.outbound({
+      conversationId,
+      to: { address: '+5511900000000' },
+      content: { text: 'sentinel' },
+    });
+    await sut.status(sentinel.messageId);
+  }
+
+  it('should call Twilio once with a status callback and report queued when the outbound event is delivered twice', async () => {
+    const conversationId = `conversation-${randomUUID()}`;
+    const to = '+5511987650001';
+    const message = await sut.outbound({
+      conversationId,
+      to: { address: to },
+      content: { text: 'Sua conta foi desbloqueada' },
+    });
+    await sut.republish(message);
+    await drain(conversationId);
+
+    const sends = sut.twilio.sendsTo(to);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({ accountSid: ACCOUNT_SID, authorized: true });
+    expect(sends[0]!.params).toMatchObject({ To: to, From: OUR_NUMBER, Body: 'Sua conta foi desbloqueada' });
+    const callback = new URL(sends[0]!.params['StatusCallback']!);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${PUBLIC_BASE_URL}/webhooks/twilio/status`);
+    expect(Object.fromEntries(callback.searchParams)).toEqual({
+      messageId: message.messageId,
+      conversationId,
+      tenantId: TENANT,
+    });
+    const status = await sut.status(message.messageId, 'queued');
+    expect(status.externalId).toMatch(/^SM[0-9a-f]{32}$/);
+    const ledger = await sut.db
+      .collection('twilio_outbound_ledger')
+      .findOne({ _id: message.messageId as never });
+    expect(ledger).toMatchObject({ state: 'sent', attempts: 1, externalId: status.externalId });
+  });
+
+  it('should send WhatsApp through Twilio with whatsapp: addresses when the account is a Twilio WhatsApp sender', async () => {
+    const message = await sut.outbound({
+      channel: 'whatsapp',
+      channelAccountId: 'whatsapp:+14155238886',
+      to: { address: '+5511987650002' },
+    });
+
+    await sut.status(message.messageId, 'queued');
+
+    expect(sut.twilio.sendsTo('whatsapp:+5511987650002')).toHaveLength(1);
+    expect(sut.twilio.sendsTo('whatsapp:+5511987650002')[0]!.params['From']).toBe('whatsapp:+14155238886');
+  });
+
+  it('should retry and send once when Twilio answers 429 first', async () => {
+    const to = '+5511987650003';
+    sut.twilio.replyWith({ status: 429, body: twilioError(20429, 'Too Many Requests', 429) });
+
+    const message = await sut.outbound({ to: { address: to } });
+
+    expect(await sut.status(message.messageId, 'queued')).toMatchObject({ state: 'queued' });
+    expect(sut.twilio.sendsTo(to)).toHaveLength(2);
+    const ledger = await sut.db
+      .collection('twilio_outbound_ledger')
+      .findOne({ _id: message.messageId as never });
+    expect(ledger).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(
+      sut.statuses
+        .filter((status) => status.data.messageId === message.messageId)
+        .map((status) => status.data.state),
+    ).toEqual(['queued']);
+  });
+
+  it('should report failed with the Twilio code, without retrying, when Twilio refuses the number (21211)', async () => {
+    const to = '+5511987650004';
+    sut.twilio.replyWith({
+      status: 400,
+      body: twilioError(21211, `The 'To' number ${to} is not a valid phone number.`, 400),
+    });
+
+    const message = await sut.outbound({ to: { address: to } });
+
+    expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+      state: 'failed',
+      channel: 'sms',
+      error: {
+        code: '21211',
+        message: `The 'To' number ${to} is not a valid phone number.`,
+        retryable: false,
+      },
+    });
+    expect(sut.twilio.sendsTo(to)).toHaveLength(1);
+  });
+
+  it('should report failed as retryable after the last attempt when Twilio keeps answering 503', async () => {
+    const to = '+5511987650005';
+    const unavailable = { status: 503, body: twilioError(20503, 'Service Unavailable', 503) };
+    sut.twilio.replyWith(unavailable, unavailable, unavailable, unavailable);
+
+    const message = await sut.outbound({ to: { address: to } });
+
+    expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+      error: { code: '20503', retryable: true },
+    });
+    expect(sut.twilio.sendsTo(to)).toHaveLength(4);
+  });
+
+  it('should not send again but report an uncertain failure when a replay finds a send that was in flight', async () => {
+    const conversationId = `conversation-${randomUUID()}`;
+    const messageId = randomUUID();
+    // What a crash between "sending" and Twilio's answer leaves behind.
+    await sut.db.collection('twilio_outbound_ledger').insertOne({
+      _id: messageId as never,
+      state: 'sending',
+      attempts: 1,
+      from: OUR_NUMBER,
+      to: '+5511987650006',
+      updatedAt: new Date(),
+    });
+
+    await sut.outbound({ messageId, conversationId, to: { address: '+5511987650006' } });
+
+    expect(await sut.status(messageId, 'failed')).toMatchObject({ error: { code: 'PONTE_SEND_UNCERTAIN' } });
+    expect(sut.twilio.sendsTo('+5511987650006')).toHaveLength(0);
+  });
+});
