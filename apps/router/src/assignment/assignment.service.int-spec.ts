@@ -533,6 +533,30 @@ describe(AssignmentService.name, () => {
       expect(await claims().countDocuments({ tenantId })).toBe(0);
     });
 
+    it('should never exceed capacity when both assign the same just-created conversations from their own reads, and drain', async () => {
+      await seedAgents(buildAgent({ agentId: 'ana' }), buildAgent({ agentId: 'bruno' }));
+      const created = Array.from({ length: 24 }, () => buildConversation());
+      await insertConversations(...created);
+      const [first, second] = [sut, other.get(AssignmentService)];
+
+      const [fromFirst, fromSecond, drained] = await Promise.all([
+        first!.assignCreated(created, later(60)),
+        second!.assignCreated([...created].reverse(), later(60)),
+        first!.drainQueue(tenantId, 'n1-solvers', later(60)),
+      ]);
+
+      const reported = [...fromFirst.values(), ...fromSecond.values(), ...drained].filter(
+        (assignment) => assignment !== null,
+      );
+      expect(new Set(reported.map((assignment) => assignment.conversationId)).size).toBe(reported.length);
+      expect(reported).toHaveLength(10);
+      expect(await openPerAssignee()).toEqual({ ana: 5, bruno: 5 });
+      expect(await heldBy('ana')).toMatchObject({ load: 5 });
+      expect(await heldBy('bruno')).toMatchObject({ load: 5 });
+      expect(await waitingCount()).toBe(14);
+      expect(await claims().countDocuments({ tenantId })).toBe(0);
+    });
+
     it('should never exceed capacity when releases on one instance race assignments on the other', async () => {
       await seedAgents(
         buildAgent({ agentId: 'ana', capacity: 3 }),

@@ -12,6 +12,7 @@ import {
   QueueDirectory,
   type QueueSeed,
 } from '../queues';
+import { mapConcurrently } from '../shared/map-concurrently';
 import { rankAgentsForAssignment } from './agent-choice';
 import { AssignmentClaims } from './assignment-claims';
 import type { Assignment, AssignableConversation } from './assignment.model';
@@ -19,6 +20,8 @@ import { WaitingLine } from './waiting-line';
 
 /** Conversations read from the head of the lines at a time. */
 const LINE_BATCH = 25;
+/** Conversations assignCreated assigns at once. */
+const ASSIGNING_AT_ONCE = 4;
 /** Rounds of "look for agents, claim, reserve" for one conversation when every candidate fills up meanwhile. */
 const CLAIM_ROUNDS = 5;
 
@@ -95,18 +98,37 @@ export class AssignmentService {
     }
     for (const [tenantId, created] of byTenant) {
       const queueIds = [...new Set(created.map((conversation) => conversation.queueId))];
-      const agents = { states: await this.roster.onlineIn(tenantId, queueIds) };
-      for (const conversation of [...created].sort(lineOrder)) {
-        const when = conversation.waitingSince ?? at;
-        answers.set(conversation._id, await this.assignFromRead(conversation, agents, queueIds, when));
+      const agents: SharedRead = {
+        states: await this.roster.onlineIn(tenantId, queueIds),
+        reserving: new Map(),
+      };
+      // Side by side in line order: the read is shared and kept current, and two attempts taking the same slot are
+      // told apart by the unique slot index (the loser takes another).
+      const assignments = await mapConcurrently(
+        [...created].sort(lineOrder),
+        ASSIGNING_AT_ONCE,
+        async (conversation) => {
+          const when = conversation.waitingSince ?? at;
+          const assignment = await this.assignFromRead(conversation, agents, queueIds, when);
+          answers.set(conversation._id, assignment);
+          return assignment;
+        },
+      );
+      const latest = new Map<string, Date>();
+      for (const assignment of assignments) {
+        if (!assignment) continue;
+        const previous = latest.get(assignment.agentId);
+        if (!previous || previous < assignment.assignedAt)
+          latest.set(assignment.agentId, assignment.assignedAt);
       }
+      await this.roster.recordAssignments(tenantId, latest);
     }
     return answers;
   }
 
   private async assignFromRead(
     conversation: AssignableConversation,
-    agents: { states: AgentState[] },
+    agents: SharedRead,
     queueIds: readonly string[],
     at: Date,
   ): Promise<Assignment | null> {
@@ -121,16 +143,24 @@ export class AssignmentService {
       if (!claimId) return null;
       try {
         for (const candidate of candidates) {
-          const unit = await this.roster.reserve(candidate, conversation, at);
-          if (!unit) continue;
           const { agentId } = candidate.agent;
+          // One reservation per agent at a time, each seeing the units the previous ones took: attempts side by side
+          // do not all go for the same free slot.
+          const unit = await oneAtATime(agents.reserving, agentId, async () => {
+            const reserved = await this.roster.reserve(candidate, conversation, at, {
+              recordActivity: false,
+            });
+            if (reserved) candidate.held.push(reserved);
+            return reserved;
+          });
+          if (!unit) continue;
           if (!(await this.line.assign(conversation, agentId, at))) {
             // Not waiting any more after all: the unit goes back to whoever waits for it.
+            candidate.held.splice(candidate.held.indexOf(unit), 1);
             await this.roster.release(conversation.tenantId, agentId, conversation._id);
             await this.drainQueues(conversation.tenantId, candidate.agent.queueIds, at);
             return null;
           }
-          candidate.held.push(unit);
           candidate.lastAssignedAt = at;
           return { conversationId: conversation._id, agentId, queueId: conversation.queueId, assignedAt: at };
         }
@@ -377,6 +407,27 @@ export class AssignmentService {
     }
     return queueIds;
   }
+}
+
+/** assignCreated's read of the online agents, shared by its attempts and kept current by them. */
+interface SharedRead {
+  states: AgentState[];
+  /** Per agent, the reservation in progress (see oneAtATime). */
+  reserving: Map<string, Promise<unknown>>;
+}
+
+/** Runs `task` after the previous task of the same key settled. */
+function oneAtATime<R>(
+  chains: Map<string, Promise<unknown>>,
+  key: string,
+  task: () => Promise<R>,
+): Promise<R> {
+  const run = (chains.get(key) ?? Promise.resolve()).then(task, task);
+  chains.set(
+    key,
+    run.catch(() => undefined),
+  );
+  return run;
 }
 
 /** Of these online agents of the conversation's queue, those with room for its kind, best first. */

@@ -23,9 +23,14 @@ export type ReopenResult =
   /** Another conversation of the customer is open; the unique openKey forbids a second one. */
   | { status: 'customer-has-open'; conversation: Conversation };
 
+/** Conversations opened by this process remembered for openedHereMeanwhile (customer → conversation id). */
+const RECENTLY_OPENED = 10_000;
+
 /** Conversation state. Every change is one guarded single-document update: no transactions needed. */
 @Injectable()
 export class ConversationStore implements OnModuleInit {
+  private readonly recentlyOpened = new Map<string, string>();
+
   constructor(
     @InjectModel(Conversation.name) private readonly model: Model<Conversation>,
     @InjectModel(CustomerThread.name) private readonly threads: Model<CustomerThread>,
@@ -131,16 +136,40 @@ export class ConversationStore implements OnModuleInit {
       });
     try {
       await this.model.collection.insertOne(conversation as never);
+      this.rememberOpened(conversation);
       return { status: 'created', conversation };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // Either this very conversation (a replay) or another one opened concurrently for the customer.
       const existing =
-        (await this.get(tenantId, conversation._id)) ?? (await this.openOf(tenantId, [customerId]));
+        (await this.get(tenantId, conversation._id)) ??
+        (await this.openedHereMeanwhile(tenantId, customerId)) ??
+        (await this.openOf(tenantId, [customerId]));
       if (!existing) throw error;
       if (existing.status === 'open') await this.markOpen(existing);
       return { status: 'already-open', conversation: existing };
     }
+  }
+
+  /**
+   * The conversation another task of this process opened for the customer a moment ago (the common race: the same
+   * phone writing on WhatsApp and SMS, two partitions, both opening), checked by `_id`; saves querying the
+   * conversations, which on FerretDB reads them all. Another instance's race still takes the query.
+   */
+  private async openedHereMeanwhile(tenantId: string, customerId: string): Promise<Conversation | null> {
+    const id = this.recentlyOpened.get(customerThreadIdOf(tenantId, customerId));
+    if (!id) return null;
+    const conversation = await this.get(tenantId, id);
+    return conversation?.status === 'open' && conversation.customerId === customerId ? conversation : null;
+  }
+
+  private rememberOpened(conversation: Conversation): void {
+    const key = customerThreadIdOf(conversation.tenantId, conversation.customerId);
+    this.recentlyOpened.delete(key);
+    this.recentlyOpened.set(key, conversation._id);
+    if (this.recentlyOpened.size <= RECENTLY_OPENED) return;
+    const oldest = this.recentlyOpened.keys().next();
+    if (!oldest.done) this.recentlyOpened.delete(oldest.value);
   }
 
   private async markOpen(conversation: Conversation): Promise<void> {

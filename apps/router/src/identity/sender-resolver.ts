@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Channel } from '@ponte/contracts';
-import { bulkWriteInChunks, findByIds, insertOnce } from '@ponte/persistence';
+import { bulkWriteInChunks, findByIds, insertManyOnce } from '@ponte/persistence';
 import { CustomerGraph } from './customer-graph';
-import type { CustomerKey } from './customer-key.schema';
 import { foldDisplayName } from './display-name';
 import {
   assertTenantId,
@@ -12,9 +11,8 @@ import {
   identityAddressOf,
   identityIdOf,
 } from './identity-address';
-import { IdentityCollections, upsertRacing } from './identity.collections';
+import { IdentityCollections } from './identity.collections';
 import { IdentityResolutionError } from './identity.errors';
-import type { Identity } from './identity.schema';
 import { type MergeSuggestion, MergeSuggester } from './merge-suggester';
 
 /** Who sent an inbound message, as the adapter reported it. */
@@ -91,12 +89,10 @@ export class SenderResolver {
       senderIdentityOf(sender, senders.length > 1 ? index : undefined),
     );
     const known = await this.storedIdentities(items);
-    const attached: Array<Attached | undefined> = [];
-    // New identities are rare (a new contact) and attach one by one in input order, so duplicates within the
-    // batch behave as if sent one after the other: the first creates, the next find it.
-    for (const [index, item] of items.entries()) {
-      if (known.has(item.identityId)) continue;
-      const result = await this.attach(item);
+    const attached = await this.attachAll(items.filter((item) => !known.has(item.identityId)));
+    for (const item of items) {
+      const result = attached.get(item);
+      if (!result || known.has(item.identityId)) continue;
       const stored = {
         customerId: result.customerId,
         lastSeenAt: item.sender.at,
@@ -104,13 +100,12 @@ export class SenderResolver {
       };
       known.set(item.identityId, stored);
       this.remember(item.identityId, stored);
-      attached[index] = result;
     }
     const customerIds = [...known.values()].map((stored) => stored.customerId);
     const [chains] = await Promise.all([this.graph.chainsOf(customerIds), this.touch(items, known)]);
-    return items.map((item, index) => {
+    return items.map((item) => {
       const storedCustomerId = known.get(item.identityId)?.customerId ?? '';
-      const result = attached[index];
+      const result = attached.get(item);
       const chain = chains.get(storedCustomerId);
       return {
         customerId: chain?.canonicalId ?? storedCustomerId,
@@ -154,75 +149,134 @@ export class SenderResolver {
     if (!oldest.done) this.remembered.delete(oldest.value);
   }
 
-  private async attach(item: SenderIdentity): Promise<Attached> {
-    const { tenantId, at } = item.sender;
-    const keyOwner = await this.keyOwner(item);
-    const upserted = await upsertRacing(() =>
-      this.collections.customers
-        .updateOne(
-          // A lone `_id` filter (see findById); the key that named this id is the tenant's own.
-          { _id: keyOwner },
-          {
-            $setOnInsert: {
-              tenantId,
-              displayName: item.displayName ?? null,
-              displayNameFolded: foldDisplayName(item.displayName) ?? null,
-              originChannel: item.channel,
-              tags: [],
-              mergedInto: null,
-              mergeTarget: false,
-              mergeId: null,
-              createdAt: at,
-            },
-          },
-          { upsert: true },
-        )
-        .exec(),
+  /**
+   * Attaches new identities in a few bulk round trips whatever their number, in the order key → customer →
+   * identity, each step idempotent, as attach() does for one. Within the batch the first item of a piece of evidence
+   * creates (the one answered customerCreated) and the next ones find it, as if sent one after the other.
+   */
+  private async attachAll(items: readonly SenderIdentity[]): Promise<Map<SenderIdentity, Attached>> {
+    const answers = new Map<SenderIdentity, Attached>();
+    if (items.length === 0) return answers;
+    const firstOfKey = new Map<string, SenderIdentity>();
+    for (const item of items) {
+      const keyId = customerKeyIdOf(item.sender.tenantId, item.key);
+      if (!firstOfKey.has(keyId)) firstOfKey.set(keyId, item);
+    }
+    const owners = await this.keyOwners(firstOfKey);
+    const ownerOf = (item: SenderIdentity): string => {
+      const owner = owners.get(customerKeyIdOf(item.sender.tenantId, item.key));
+      if (!owner) throw new Error(`customer key of ${item.identityId} has no owner`);
+      return owner;
+    };
+    const created = await this.ensureCustomers(
+      [...firstOfKey.values()].map((item) => ({ item, customerId: ownerOf(item) })),
     );
-    const customerCreated = upserted.upsertedCount === 1;
     // Written last: an identity that exists always has its customer, which keeps the hot path to one read.
-    const identity = await upsertRacing(() =>
-      this.collections.identities
-        .findOneAndUpdate(
-          { _id: item.identityId },
-          {
-            $setOnInsert: {
-              tenantId,
-              customerId: keyOwner,
-              channel: item.channel,
-              address: item.address,
-              kind: item.kind,
-              firstSeenAt: at,
-            },
-            $max: { lastSeenAt: at },
-            ...(item.displayName ? { $set: { displayName: item.displayName } } : {}),
-          },
-          { upsert: true, new: true },
-        )
-        .lean<Identity>()
-        .exec(),
+    const firstOfIdentity = new Map<string, SenderIdentity>();
+    for (const item of items)
+      if (!firstOfIdentity.has(item.identityId)) firstOfIdentity.set(item.identityId, item);
+    const identities = [...firstOfIdentity.values()];
+    const written = await insertManyOnce(
+      this.collections.identities,
+      identities.map((item) => ({
+        _id: item.identityId,
+        tenantId: item.sender.tenantId,
+        customerId: ownerOf(item),
+        channel: item.channel,
+        address: item.address,
+        kind: item.kind,
+        firstSeenAt: item.sender.at,
+        lastSeenAt: item.sender.at,
+        ...(item.displayName ? { displayName: item.displayName } : {}),
+      })),
     );
-    const customerId = identity?.customerId ?? keyOwner;
-    const mergeSuggestion =
-      customerCreated && item.kind === 'email'
-        ? await this.suggester.suggestFor({ tenantId, customerId, displayName: item.displayName, at })
-        : undefined;
-    return { customerId, customerCreated, ...(mergeSuggestion ? { mergeSuggestion } : {}) };
+    // Stored meanwhile by another message (another partition or instance): its customer is the stored one.
+    const raced = new Map(
+      (
+        await findByIds(
+          this.collections.identities,
+          written.duplicates.map((index) => identities[index]?.identityId ?? ''),
+          { projection: { customerId: 1 } },
+        )
+      ).map((identity) => [identity._id, identity.customerId]),
+    );
+    const announced = new Set<string>();
+    for (const item of items) {
+      const customerId = raced.get(item.identityId) ?? ownerOf(item);
+      const customerCreated = created.has(customerId) && !announced.has(customerId);
+      if (customerCreated) announced.add(customerId);
+      const mergeSuggestion =
+        customerCreated && item.kind === 'email'
+          ? await this.suggester.suggestFor({
+              tenantId: item.sender.tenantId,
+              customerId,
+              displayName: item.displayName,
+              at: item.sender.at,
+            })
+          : undefined;
+      answers.set(item, { customerId, customerCreated, ...(mergeSuggestion ? { mergeSuggestion } : {}) });
+    }
+    return answers;
   }
 
-  /** The customer the sender's evidence belongs to; the first writer of the key names a new one. */
-  private async keyOwner(item: SenderIdentity): Promise<string> {
-    const { tenantId, at } = item.sender;
-    const _id = customerKeyIdOf(tenantId, item.key);
-    const existing = await this.collections.keys.findById(_id, { customerId: 1 }).lean<CustomerKey>().exec();
-    if (existing) return existing.customerId;
-    const claimed = await insertOnce(
-      this.collections.keys,
-      { _id, tenantId, key: item.key, customerId: randomUUID(), evidence: 'first-contact', createdAt: at },
-      { _id },
+  /** The customer each piece of evidence belongs to (by customer key id); the first writer of a key names it. */
+  private async keyOwners(firstOfKey: ReadonlyMap<string, SenderIdentity>): Promise<Map<string, string>> {
+    const keyIds = [...firstOfKey.keys()];
+    const stored = await findByIds(this.collections.keys, keyIds, { projection: { customerId: 1 } });
+    const owners = new Map(stored.map((key) => [key._id, key.customerId]));
+    const claims = keyIds
+      .filter((keyId) => !owners.has(keyId))
+      .map((keyId) => {
+        const item = firstOfKey.get(keyId);
+        if (!item) throw new Error(`no item for customer key ${keyId}`);
+        return {
+          _id: keyId,
+          tenantId: item.sender.tenantId,
+          key: item.key,
+          customerId: randomUUID(),
+          evidence: 'first-contact' as const,
+          createdAt: item.sender.at,
+        };
+      });
+    const claimed = await insertManyOnce(this.collections.keys, claims);
+    for (const index of claimed.inserted) {
+      const claim = claims[index];
+      if (claim) owners.set(claim._id, claim.customerId);
+    }
+    const lost = claimed.duplicates.map((index) => claims[index]?._id ?? '');
+    for (const key of await findByIds(this.collections.keys, lost, { projection: { customerId: 1 } })) {
+      owners.set(key._id, key.customerId);
+    }
+    return owners;
+  }
+
+  /**
+   * Makes sure every owner has its customer document; answers the customers this call created. A key claimed a
+   * moment ago names a fresh id nobody else knows, so its customer is inserted; an older key's customer exists,
+   * unless a crash came between its key and its customer, which an upsert repairs.
+   */
+  private async ensureCustomers(
+    owners: readonly { item: SenderIdentity; customerId: string }[],
+  ): Promise<Set<string>> {
+    const created = new Set<string>();
+    const byCustomer = new Map<string, SenderIdentity>();
+    for (const { item, customerId } of owners)
+      if (!byCustomer.has(customerId)) byCustomer.set(customerId, item);
+    const existing = new Set(
+      (await findByIds(this.collections.customers, [...byCustomer.keys()], { projection: { _id: 1 } })).map(
+        (customer) => customer._id,
+      ),
     );
-    if (!claimed.document) throw new Error(`customer key ${_id} vanished after a duplicate-key error`);
-    return claimed.document.customerId;
+    const missing = [...byCustomer].filter(([customerId]) => !existing.has(customerId));
+    const inserted = await insertManyOnce(
+      this.collections.customers,
+      missing.map(([customerId, item]) => ({ _id: customerId, ...newCustomerFields(item) })),
+    );
+    for (const index of inserted.inserted) {
+      const customerId = missing[index]?.[0];
+      if (customerId) created.add(customerId);
+    }
+    return created;
   }
 
   /**
@@ -289,4 +343,19 @@ function senderIdentityOf(sender: SenderRef, batchIndex: number | undefined): Se
     }
     throw error;
   }
+}
+
+/** A customer's fields at creation, from the message that created it. */
+function newCustomerFields(item: SenderIdentity) {
+  return {
+    tenantId: item.sender.tenantId,
+    displayName: item.displayName ?? null,
+    displayNameFolded: foldDisplayName(item.displayName) ?? null,
+    originChannel: item.channel,
+    tags: [],
+    mergedInto: null,
+    mergeTarget: false,
+    mergeId: null,
+    createdAt: item.sender.at,
+  };
 }

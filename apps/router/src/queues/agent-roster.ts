@@ -110,6 +110,7 @@ export class AgentRoster implements OnModuleInit {
     state: AgentState,
     conversation: { _id: string; channelKind: ChannelKind },
     at: Date,
+    options: { recordActivity?: boolean } = {},
   ): Promise<CapacityUnit | null> {
     const { agent, held } = state;
     const { tenantId, agentId } = agent;
@@ -152,7 +153,8 @@ export class AgentRoster implements OnModuleInit {
         await this.units.deleteOne({ _id: unit._id });
         return null;
       }
-      await this.markAssigned(tenantId, agentId, at);
+      // Unless the caller records it for many assignments at once (recordAssignments).
+      if (options.recordActivity ?? true) await this.markAssigned(tenantId, agentId, at);
       return unit;
     }
     return null;
@@ -252,6 +254,21 @@ export class AgentRoster implements OnModuleInit {
       lastAssignedAt:
         activity.find((entry) => entry.agentId === agent.agentId)?.lastAssignedAt ?? new Date(0),
     }));
+  }
+
+  /** markAssigned for many agents in one bulk write: each agent's latest assignment time. */
+  async recordAssignments(tenantId: string, latest: ReadonlyMap<string, Date>): Promise<void> {
+    if (latest.size === 0) return;
+    await this.activity.bulkWrite(
+      [...latest].map(([agentId, at]) => ({
+        updateOne: {
+          filter: { _id: scopedId(tenantId, agentId) },
+          update: { $max: { lastAssignedAt: at }, $setOnInsert: { tenantId, agentId } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   /** Kept apart from the agent document: FerretDB writes whole documents, so a concurrent write here would otherwise undo a presence change. */

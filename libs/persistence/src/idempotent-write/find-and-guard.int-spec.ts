@@ -33,8 +33,7 @@ describe('id lookups and guarded updates', () => {
         answeredAt: Date,
       }),
     );
-    guarded = new GuardedUpdates(connection);
-    await guarded.onModuleInit();
+    guarded = new GuardedUpdates();
   });
 
   beforeEach(async () => {
