@@ -173,6 +173,37 @@ export class AssignmentService {
     return null;
   }
 
+  /**
+   * A transfer to a named agent: the waiting conversation goes to that agent if they are online in its queue and
+   * have room for its kind (capacity holds for directed transfers too); null otherwise, and it waits in its queue.
+   */
+  async assignTo(
+    tenantId: string,
+    conversationId: string,
+    agentId: string,
+    at: Date,
+  ): Promise<Assignment | null> {
+    const conversation = await this.line.get(tenantId, conversationId);
+    if (!conversation || !isWaiting(conversation)) return null;
+    const online = await this.roster.onlineIn(tenantId, [conversation.queueId]);
+    const [candidate] = rankCandidates(
+      conversation,
+      online.filter((state) => state.agent.agentId === agentId),
+    );
+    if (!candidate) return null;
+    const claimId = await this.claims.acquire(tenantId, conversationId);
+    if (!claimId) return null;
+    const refunded = new Set<string>();
+    try {
+      const outcome = await this.assignClaimed(conversation, [candidate], at, refunded);
+      return outcome?.status === 'assigned' ? outcome.assignment : null;
+    } finally {
+      await this.claims.release(claimId);
+      if (refunded.size > 0)
+        await this.drainQueues(tenantId, await this.queuesOfAgents(tenantId, refunded), at);
+    }
+  }
+
   /** Assigns the queue's waiting conversations while its online agents have room. */
   drainQueue(tenantId: string, queueId: string, at: Date): Promise<Assignment[]> {
     return this.drainQueues(tenantId, [queueId], at);

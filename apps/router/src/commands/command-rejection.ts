@@ -5,6 +5,8 @@ export type CommandRejectionCode =
   | 'UNKNOWN_CONVERSATION'
   | 'UNKNOWN_QUEUE'
   | 'UNKNOWN_AGENT'
+  /** A transfer named an agent who is not online in the target queue. */
+  | 'AGENT_UNAVAILABLE'
   | 'NOT_ALLOWED'
   | 'INVALID_STATE'
   | 'NO_IDENTITY_FOR_CHANNEL'

@@ -291,13 +291,28 @@ export class CommandHandler implements OnModuleInit {
   ): Promise<Emission> {
     const queue = await this.queues.getQueue(tenantId, command.toQueueId);
     if (!queue) throw new CommandRejectedError('UNKNOWN_QUEUE', `no queue ${command.toQueueId}`);
+    if (command.toAgentId) {
+      const target = await this.queues.agent(tenantId, command.toAgentId);
+      if (!target) throw new CommandRejectedError('UNKNOWN_AGENT', `no agent ${command.toAgentId}`);
+      if (!target.queueIds.includes(queue.queueId) || target.presence !== 'online') {
+        throw new CommandRejectedError(
+          'AGENT_UNAVAILABLE',
+          `agent ${command.toAgentId} is ${target.presence}` +
+            (target.queueIds.includes(queue.queueId) ? '' : ` and not in queue ${queue.queueId}`),
+        );
+      }
+    }
     const at = new Date(command.issuedAt);
-    const moved = await this.move(tenantId, conversation, {
-      queueId: queue.queueId,
-      tier: queue.tier,
-      at,
-      escalation: false,
-    });
+    const moved = await this.move(
+      tenantId,
+      conversation,
+      { queueId: queue.queueId, tier: queue.tier, at, escalation: false },
+      command.toAgentId,
+    );
+    const toAgent = moved.find(
+      (assignment) =>
+        assignment.conversationId === conversation._id && assignment.agentId === command.toAgentId,
+    );
     return {
       events: [
         {
@@ -308,7 +323,19 @@ export class CommandHandler implements OnModuleInit {
           fromQueueId: conversation.queueId,
           ...(conversation.assigneeId ? { fromAgentId: conversation.assigneeId } : {}),
           toQueueId: queue.queueId,
-          ...(command.reason ? { reason: command.reason } : {}),
+          ...(toAgent ? { toAgentId: toAgent.agentId } : {}),
+          ...(command.reason || (command.toAgentId && !toAgent)
+            ? {
+                reason: [
+                  command.reason,
+                  command.toAgentId && !toAgent
+                    ? `agent ${command.toAgentId} could not take it (no room, or assigned meanwhile): it went to queue ${queue.queueId}`
+                    : undefined,
+                ]
+                  .filter(Boolean)
+                  .join('; '),
+              }
+            : {}),
           by: command.agent,
         },
         ...(await this.assignedEvents(tenantId, moved)),
@@ -401,6 +428,7 @@ export class CommandHandler implements OnModuleInit {
       intake?: Conversation['intake'];
       escalation: boolean;
     },
+    toAgentId?: string,
   ): Promise<Assignment[]> {
     if (conversation.status !== 'open') {
       throw new CommandRejectedError('INVALID_STATE', `conversation ${conversation._id} is resolved`);
@@ -419,7 +447,9 @@ export class CommandHandler implements OnModuleInit {
     const freed = conversation.assigneeId
       ? await this.assignment.release(tenantId, conversation._id, conversation.assigneeId, to.at)
       : [];
-    const assigned = await this.assignment.assign(tenantId, conversation._id, to.at);
+    const assigned =
+      (toAgentId && (await this.assignment.assignTo(tenantId, conversation._id, toAgentId, to.at))) ||
+      (await this.assignment.assign(tenantId, conversation._id, to.at));
     return [...freed, ...(assigned ? [assigned] : [])];
   }
 

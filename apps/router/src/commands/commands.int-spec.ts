@@ -150,6 +150,48 @@ describe('router: agent commands', () => {
     expect(router.events.slice(eventsBefore)).toEqual([]);
   });
 
+  it('should transfer to a named agent of the target queue, and refuse one who is offline, changing nothing', async () => {
+    const conversation = await openConversation('preciso falar com o técnico');
+    const other = conversation.assigneeId === 'solver-1' ? 'solver-2' : 'solver-1';
+
+    const offline = await router.command('transfer', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      toQueueId: 'n3-specialists',
+      toAgentId: 'n3-1',
+    });
+    const [dead] = await router.deadLetters(1, Topics.agentCommand);
+    expect([dead?.envelopeId, dead?.error?.split(': ')[1]]).toEqual([offline.id, 'AGENT_UNAVAILABLE']);
+    expect(await conversations().findOne({ _id: conversation._id })).toMatchObject({
+      queueId: 'n1-solvers',
+      assigneeId: conversation.assigneeId,
+    });
+
+    await router.command('transfer', {
+      conversationId: conversation._id,
+      agent: agent(conversation.assigneeId!, 'solver'),
+      toQueueId: 'n1-solvers',
+      toAgentId: other,
+      reason: 'cliente pediu outro atendente',
+    });
+    const transferred = await router.event(
+      'transferred',
+      (event) => event.conversationId === conversation._id,
+    );
+    await router.event(
+      'assigned',
+      (event) => event.conversationId === conversation._id && event.agentId === other,
+    );
+
+    expect(transferred).toMatchObject({
+      fromAgentId: conversation.assigneeId,
+      toQueueId: 'n1-solvers',
+      toAgentId: other,
+      reason: 'cliente pediu outro atendente',
+    });
+    expect(await conversations().findOne({ _id: conversation._id })).toMatchObject({ assigneeId: other });
+  });
+
   it('should apply a command delivered twice once', async () => {
     const conversation = await openConversation('pode me ligar?');
     const note = await router.command('note', {
