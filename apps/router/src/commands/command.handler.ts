@@ -462,7 +462,7 @@ export class CommandHandler implements OnModuleInit {
     command: AgentCommandOf<'set-priority'>,
     conversation: Conversation,
   ): Promise<Emission> {
-    await this.conversations.setPriority(tenantId, conversation._id, command.priority);
+    await this.conversations.setPriority(tenantId, conversation, command.priority);
     return {
       events: [
         {

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { findById, findByIds, GuardedUpdates, isDuplicateKeyError } from '@ponte/persistence';
 import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
+import { slaTargets } from '../sla/sla-policy';
 import { Conversation, type Intake, PRIORITY_RANK } from './conversation.schema';
 import { CustomerThread, customerThreadIdOf } from './customer-thread.schema';
 
@@ -277,12 +278,26 @@ export class ConversationStore implements OnModuleInit {
     );
   }
 
-  async setPriority(tenantId: string, conversationId: string, priority: Priority): Promise<void> {
+  /**
+   * Changes the priority, and with it the SLA targets: both clocks keep their start (the conversation's first
+   * inbound) and get the new priority's targets, like a help desk recalculating its SLA. A target that is already
+   * past is reported by the SLA monitor's next check; a breach already reported is not reported again.
+   */
+  async setPriority(tenantId: string, conversation: Conversation, priority: Priority): Promise<void> {
+    const targets = slaTargets(conversation.channel, priority);
+    const start = conversation.createdAt.getTime();
     await this.guarded.update<Conversation>(
       this.model.collection,
-      conversationId,
+      conversation._id,
       { tenantId },
-      { $set: { priority, priorityRank: PRIORITY_RANK[priority] } },
+      {
+        $set: {
+          priority,
+          priorityRank: PRIORITY_RANK[priority],
+          firstResponseDueAt: new Date(start + targets.firstResponseMs),
+          resolutionDueAt: new Date(start + targets.resolutionMs),
+        },
+      },
     );
   }
 

@@ -61,4 +61,36 @@ describe(SlaMonitor.name, () => {
     const breaches = router.events.filter((event) => event.data.kind === 'sla.breached');
     expect(breaches.map((event) => event.data.conversationId)).toEqual([late.conversationId]);
   });
+
+  it('should apply the targets of the new priority from the first inbound when the priority changes', async () => {
+    const receivedAt = Date.now();
+    await router.inbound({
+      channel: 'whatsapp',
+      from: { address: '5511987653333@c.us' },
+      receivedAt: new Date(receivedAt).toISOString(),
+    });
+    const created = await router.event('created');
+    const assigned = await router.event(
+      'assigned',
+      (event) => event.conversationId === created.conversationId,
+    );
+    await router.command('set-priority', {
+      conversationId: created.conversationId,
+      agent: { id: assigned.agentId, role: 'solver' },
+      priority: 'urgent',
+    });
+    await router.event('priority.changed', (event) => event.conversationId === created.conversationId);
+    const monitor = router.get(SlaMonitor);
+
+    // Urgent messaging: a quarter of the 5 normal minutes. Two minutes in, it is overdue; at normal it would not be.
+    expect(await monitor.checkNow(new Date(receivedAt + 2 * MINUTE))).toBe(1);
+    const breach = await router.event(
+      'sla.breached',
+      (event) => event.conversationId === created.conversationId,
+    );
+    expect(breach).toMatchObject({
+      sla: 'first-response',
+      dueAt: new Date(receivedAt + 75_000).toISOString(),
+    });
+  });
 });
