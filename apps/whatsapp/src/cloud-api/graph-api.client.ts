@@ -1,0 +1,146 @@
+import { SendFailure } from '../provider/whatsapp-provider.port';
+import { cloudErrorMessage } from './cloud-status.mapper';
+
+export interface GraphApiOptions {
+  /** `https://graph.facebook.com`, or a local server in tests. */
+  baseUrl: string;
+  version: string;
+  accessToken: string;
+  timeoutMs: number;
+}
+
+/** Graph's answer to `POST /{phone-number-id}/messages`. */
+export interface GraphSendResponse {
+  messaging_product?: string;
+  contacts?: Array<{ input?: string; wa_id?: string }>;
+  messages?: Array<{ id?: string; message_status?: string }>;
+}
+
+/** Graph's answer to `GET /{media-id}`. */
+export interface GraphMediaMetadata {
+  url: string;
+  mime_type?: string;
+  sha256?: string;
+  file_size?: number;
+  id?: string;
+}
+
+/** Graph's error body: `{ error: { message, type, code, error_subcode, error_data, fbtrace_id } }`. */
+interface GraphErrorBody {
+  error?: {
+    message?: string;
+    type?: string;
+    code?: number;
+    error_subcode?: number;
+    error_data?: { details?: string };
+    fbtrace_id?: string;
+  };
+}
+
+/** Codes with which Meta did not take the message but may later: throttling and transient server trouble. */
+const RETRYABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004]);
+
+/** Errors with which the request never left this machine, or never reached an accepting server. */
+const NOT_SENT_NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** The part of the Graph API the Cloud API uses, over fetch, with Meta's errors turned into SendFailure. */
+export class GraphApiClient {
+  constructor(private readonly options: GraphApiOptions) {}
+
+  get origin(): string {
+    return new URL(this.options.baseUrl).origin;
+  }
+
+  get authorization(): string {
+    return `Bearer ${this.options.accessToken}`;
+  }
+
+  async sendMessage(phoneNumberId: string, body: Record<string, unknown>): Promise<GraphSendResponse> {
+    return (await this.request(
+      'POST',
+      `/${encodeURIComponent(phoneNumberId)}/messages`,
+      body,
+    )) as GraphSendResponse;
+  }
+
+  /** Where a received media item can be downloaded (the URL lives 5 minutes and needs the same bearer token). */
+  async mediaMetadata(mediaId: string, phoneNumberId: string): Promise<GraphMediaMetadata> {
+    const query = new URLSearchParams({ phone_number_id: phoneNumberId });
+    const metadata = (await this.request(
+      'GET',
+      `/${encodeURIComponent(mediaId)}?${query.toString()}`,
+    )) as Partial<GraphMediaMetadata>;
+    if (typeof metadata.url !== 'string') {
+      throw new SendFailure('permanent', 'PONTE_MEDIA_WITHOUT_URL', `Graph gave no URL for media ${mediaId}`);
+    }
+    return metadata as GraphMediaMetadata;
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const url = `${this.origin}/${this.options.version}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: this.authorization,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw classifyNetworkError(error);
+    }
+    const text = await response.text().catch(() => '');
+    const parsed = parseJson(text);
+    if (!response.ok) throw classifyGraphError(response.status, parsed);
+    return parsed ?? {};
+  }
+}
+
+/** A Graph error answer as a SendFailure: retryable on 429, 5xx and throttling codes, permanent otherwise. */
+export function classifyGraphError(httpStatus: number, body: unknown): SendFailure {
+  const error = (body as GraphErrorBody | undefined)?.error;
+  const code = typeof error?.code === 'number' ? error.code : undefined;
+  const details = error?.error_data?.details;
+  const metaMessage = [error?.message, details].filter(Boolean).join(': ');
+  const ponteCode = code === undefined ? `HTTP_${httpStatus}` : String(code);
+  const retryable =
+    httpStatus === 429 || httpStatus >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
+  return new SendFailure(
+    retryable ? 'retryable' : 'permanent',
+    ponteCode,
+    cloudErrorMessage(ponteCode, metaMessage || undefined),
+    httpStatus,
+  );
+}
+
+function classifyNetworkError(error: unknown): SendFailure {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  const networkCode = typeof cause?.code === 'string' ? cause.code : undefined;
+  const description = error instanceof Error ? error.message : String(error);
+  if (networkCode && NOT_SENT_NETWORK_ERRORS.has(networkCode)) {
+    return new SendFailure('retryable', `PONTE_NETWORK_${networkCode}`, description);
+  }
+  return new SendFailure(
+    'uncertain',
+    'PONTE_SEND_UNCERTAIN',
+    `Graph's answer was lost (${networkCode ?? description}); the message may or may not have been sent`,
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}

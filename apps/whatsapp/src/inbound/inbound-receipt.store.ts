@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { findById, isDuplicateKeyError } from '@ponte/persistence';
+import type { Collection } from 'mongodb';
+import type { Connection } from 'mongoose';
+
+export interface ReceiptDocument {
+  /** The provider's message id (a Cloud API `wamid`). */
+  _id: string;
+  state: 'claimed' | 'published' | 'ignored';
+  /** For `ignored`: why (e.g. `deleted`). */
+  note?: string;
+  /** Until then another request of the same message waits instead of publishing a second copy. */
+  leaseUntil: Date;
+  idempotencyToken?: string;
+  claimedAt: Date;
+  publishedAt?: Date;
+}
+
+export type ClaimOutcome = 'claimed' | 'published' | 'in-flight';
+
+/**
+ * Remembers which inbound messages reached Kafka, keyed by `_id` = the provider's message id (the only filter
+ * FerretDB 1.24 serves from an index). A redelivery of a published message is answered without fetching media or
+ * publishing again; a concurrent one waits for the first (a claim with a lease), so a crash of the first never leaves
+ * a message acknowledged to Meta but missing from Kafka. `ignored` marks messages handled without a publish
+ * (deletions, reactions taken back). Same design as apps/sms's receipts.
+ */
+@Injectable()
+export class InboundReceiptStore {
+  private readonly receipts: Collection<ReceiptDocument>;
+
+  constructor(@InjectConnection() connection: Connection) {
+    this.receipts = connection.collection<ReceiptDocument>('whatsapp_inbound_receipts');
+  }
+
+  async claim(messageId: string, leaseMs: number, idempotencyToken?: string): Promise<ClaimOutcome> {
+    const now = new Date();
+    const claim: ReceiptDocument = {
+      _id: messageId,
+      state: 'claimed',
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      claimedAt: now,
+      ...(idempotencyToken ? { idempotencyToken } : {}),
+    };
+    try {
+      await this.receipts.insertOne(claim);
+      return 'claimed';
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const existing = await findById<ReceiptDocument>(this.receipts, messageId);
+    if (existing?.state === 'published' || existing?.state === 'ignored') return 'published';
+    if (existing && existing.leaseUntil > now) return 'in-flight';
+    // The claimant died (or released it): take over. Two takers at once both publish, which the router dedupes.
+    await this.receipts.replaceOne({ _id: messageId }, claim, { upsert: true });
+    return 'claimed';
+  }
+
+  async isPublished(messageId: string): Promise<boolean> {
+    return (await findById<ReceiptDocument>(this.receipts, messageId))?.state === 'published';
+  }
+
+  async markPublished(messageId: string): Promise<void> {
+    await this.receipts.updateOne(
+      { _id: messageId },
+      { $set: { state: 'published', publishedAt: new Date() } },
+    );
+  }
+
+  /** Handled without a publish; a redelivery is acknowledged like a published one. */
+  async markIgnored(messageId: string, note: string): Promise<void> {
+    await this.receipts.updateOne(
+      { _id: messageId },
+      { $set: { state: 'ignored', note, publishedAt: new Date() } },
+    );
+  }
+
+  get(messageId: string): Promise<ReceiptDocument | null> {
+    return findById<ReceiptDocument>(this.receipts, messageId);
+  }
+
+  /** Gives the message up after a failure, so the provider's retry does not wait for the lease. */
+  async release(messageId: string): Promise<void> {
+    // Read first and delete by the lone `_id` (see above); losing a race here only costs a harmless re-publish.
+    if ((await findById<ReceiptDocument>(this.receipts, messageId))?.state !== 'claimed') return;
+    await this.receipts.deleteOne({ _id: messageId });
+  }
+}

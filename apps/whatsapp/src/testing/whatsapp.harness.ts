@@ -1,0 +1,229 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  buildOutboundMessage,
+  createEnvelope,
+  type DeliveryStatus,
+  type EnvelopeOf,
+  type InboundMessage,
+  messageKey,
+  type OutboundMessage,
+  type TopicName,
+  Topics,
+} from '@ponte/contracts';
+import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
+import { createServiceApp, loadConfig } from '@ponte/platform';
+import { testKafkaBrokers, testMongoUrl, uniqueName, waitFor } from '@ponte/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Db, MongoClient } from 'mongodb';
+import { hubSignature } from '../cloud-api/hub-signature';
+import { WhatsappConfig } from '../config/whatsapp.config';
+import { whatsappService } from '../whatsapp.definition';
+import { FakeGraphServer } from './fake-graph.server';
+import { metaWebhook, PHONE_NUMBER_ID, textMessage } from './meta-webhook.payloads';
+
+export const TENANT = 'tenant-test';
+export const APP_SECRET = randomBytes(16).toString('hex');
+export const ACCESS_TOKEN = `EAAG${randomBytes(24).toString('hex')}`;
+export const VERIFY_TOKEN = `verify-${randomBytes(8).toString('hex')}`;
+export const GRAPH_VERSION = 'v23.0';
+const WEBHOOK = '/webhooks/whatsapp';
+
+export interface WebhookResponse {
+  status: number;
+  body: string;
+}
+
+export interface WhatsappHarnessOptions {
+  env?: Record<string, string>;
+  /** Boot without Cloud API settings (the "not configured" mode of `npm start`). */
+  withoutCloudApi?: boolean;
+}
+
+/**
+ * The real whatsapp service (its Nest app, its Kafka consumer) on private topics with a single partition (so
+ * "nothing else was published" can be checked with a later sentinel) and a private database, Meta's Graph API
+ * played by a local server, and a recorder of what the service published.
+ */
+export class WhatsappHarness {
+  private constructor(
+    readonly inbound: EnvelopeOf<typeof Topics.inboundMessage>[],
+    readonly statuses: EnvelopeOf<typeof Topics.deliveryStatus>[],
+    readonly graph: FakeGraphServer,
+    /** Another host, for media that must never be fetched. */
+    readonly elsewhere: FakeGraphServer,
+    readonly db: Db,
+    private readonly mongo: MongoClient,
+    private readonly bus: MessageBus,
+    private readonly recorder: ConsumerRunner<TopicName>,
+    readonly app: NestFastifyApplication,
+    readonly url: string,
+  ) {}
+
+  static async start(options: WhatsappHarnessOptions = {}): Promise<WhatsappHarness> {
+    const prefix = `${uniqueName('whatsapp')}.`;
+    const brokers = testKafkaBrokers();
+    const mongoUrl = testMongoUrl(uniqueName('whatsapp'));
+    const graph = await FakeGraphServer.start(ACCESS_TOKEN);
+    const elsewhere = await FakeGraphServer.start(ACCESS_TOKEN);
+    const env: Record<string, string> = {
+      KAFKA_BROKERS: brokers,
+      MONGO_URL: mongoUrl,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_TOPIC_PARTITIONS: '1',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      WHATSAPP_TENANT_ID: TENANT,
+      ...(options.withoutCloudApi
+        ? {}
+        : {
+            WHATSAPP_CLOUD_APP_SECRET: APP_SECRET,
+            WHATSAPP_CLOUD_ACCESS_TOKEN: ACCESS_TOKEN,
+            WHATSAPP_CLOUD_VERIFY_TOKEN: VERIFY_TOKEN,
+            WHATSAPP_CLOUD_PHONE_NUMBER_IDS: PHONE_NUMBER_ID,
+          }),
+      WHATSAPP_CLOUD_GRAPH_BASE_URL: graph.url,
+      WHATSAPP_CLOUD_GRAPH_API_VERSION: GRAPH_VERSION,
+      WHATSAPP_CLOUD_MEDIA_ALLOWED_ORIGINS: graph.url,
+      WHATSAPP_CLOUD_MEDIA_MAX_BYTES: String(64 * 1024),
+      WHATSAPP_CLOUD_SEND_INITIAL_BACKOFF_MS: '50',
+      WHATSAPP_CLOUD_SEND_MAX_BACKOFF_MS: '200',
+      ...options.env,
+    };
+    const messaging: MessagingOptions = {
+      clientId: 'whatsapp-test',
+      brokers: brokers.split(','),
+      topicPrefix: prefix,
+      topics: { partitions: 1 },
+      logLevel: 'nothing',
+    };
+    const mongo = await new MongoClient(mongoUrl).connect();
+    const app = await createServiceApp(whatsappService, loadConfig(WhatsappConfig, env, 'whatsapp'));
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const inbound: EnvelopeOf<typeof Topics.inboundMessage>[] = [];
+    const statuses: EnvelopeOf<typeof Topics.deliveryStatus>[] = [];
+    const recorder = new ConsumerRunner<TopicName>(messaging, {
+      groupId: uniqueName('recorder'),
+      topics: [Topics.inboundMessage, Topics.deliveryStatus],
+      handleMessage: async (message) => {
+        if (message.topic === Topics.inboundMessage) inbound.push(message.envelope);
+        else if (message.topic === Topics.deliveryStatus) statuses.push(message.envelope);
+      },
+    });
+    await recorder.start();
+    return new WhatsappHarness(
+      inbound,
+      statuses,
+      graph,
+      elsewhere,
+      mongo.db(),
+      mongo,
+      new MessageBus(messaging),
+      recorder,
+      app,
+      url,
+    );
+  }
+
+  /** POSTs a webhook the way Meta does: JSON, `X-Hub-Signature-256` over the exact bytes with the app secret. */
+  async webhook(
+    payload: unknown,
+    options: { signature?: string | null; body?: string } = {},
+  ): Promise<WebhookResponse> {
+    const signed = JSON.stringify(payload);
+    const signature = options.signature === undefined ? hubSignature(APP_SECRET, signed) : options.signature;
+    const response = await fetch(`${this.url}${WEBHOOK}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
+      },
+      body: options.body ?? signed,
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** Meta's subscription challenge. */
+  async verify(query: Record<string, string>): Promise<WebhookResponse> {
+    const response = await fetch(`${this.url}${WEBHOOK}?${new URLSearchParams(query).toString()}`);
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** Publishes an outbound message as the router does (defaults: a WhatsApp text from our Cloud API number). */
+  async outbound(overrides: Partial<OutboundMessage> = {}): Promise<OutboundMessage> {
+    const data = buildOutboundMessage({
+      channel: 'whatsapp',
+      channelAccountId: PHONE_NUMBER_ID,
+      conversationId: `conversation-${randomUUID()}`,
+      to: { address: '+5511987654321' },
+      ...overrides,
+    });
+    await this.republish(data);
+    return data;
+  }
+
+  async republish(data: OutboundMessage): Promise<void> {
+    const envelope = createEnvelope(Topics.outbound.whatsapp, data, {
+      source: '/ponte/router',
+      tenantId: TENANT,
+    });
+    await this.bus.publish(Topics.outbound.whatsapp, envelope, {
+      key: messageKey(Topics.outbound.whatsapp, data),
+    });
+  }
+
+  inboundMessage(externalId: string, timeoutMs = 30_000): Promise<InboundMessage> {
+    return waitFor(() => this.inbound.find((envelope) => envelope.data.externalId === externalId)?.data, {
+      timeoutMs,
+      description: `inbound message ${externalId} on Kafka`,
+    });
+  }
+
+  inboundCopies(externalId: string): number {
+    return this.inbound.filter((envelope) => envelope.data.externalId === externalId).length;
+  }
+
+  status(messageId: string, state?: DeliveryStatus['state'], timeoutMs = 30_000): Promise<DeliveryStatus> {
+    return waitFor(
+      () =>
+        this.statuses
+          .map((envelope) => envelope.data)
+          .find(
+            (status) => status.messageId === messageId && (state === undefined || status.state === state),
+          ),
+      { timeoutMs, description: `a ${state ?? 'delivery'} status of ${messageId}` },
+    );
+  }
+
+  statesOf(messageId: string): DeliveryStatus['state'][] {
+    return this.statuses
+      .filter((envelope) => envelope.data.messageId === messageId)
+      .map((envelope) => envelope.data.state);
+  }
+
+  /**
+   * Waits for a sentinel inbound message sent after everything else: the topics have one partition, so whatever the
+   * earlier webhooks published has been recorded by then.
+   */
+  async drainInbound(): Promise<void> {
+    const sentinel = textMessage('5511900000000', 'sentinel');
+    const response = await this.webhook(metaWebhook({ messages: [sentinel] }));
+    if (response.status !== 200) throw new Error(`sentinel webhook answered ${response.status}`);
+    await this.inboundMessage(sentinel.id);
+  }
+
+  /** The same for statuses: an outbound message for an account nobody serves fails at once, after the rest. */
+  async drainStatuses(): Promise<void> {
+    const sentinel = await this.outbound({ channelAccountId: '999999999999999' });
+    await this.status(sentinel.messageId, 'failed');
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.recorder.stop();
+    await this.bus.disconnect();
+    await this.graph.stop();
+    await this.elsewhere.stop();
+    await this.db.dropDatabase();
+    await this.mongo.close();
+  }
+}
