@@ -6,6 +6,7 @@ import { AssignmentModule } from './assignment';
 import { RouterConfig } from './config/router.config';
 import { Conversation, ConversationSchema } from './conversations/conversation.schema';
 import { CustomerThread, CustomerThreadSchema } from './conversations/customer-thread.schema';
+import { EmailMessageId, EmailMessageIdSchema } from './timeline/email-message-id.schema';
 import { ConversationStore } from './conversations/conversation.store';
 import { ConversationEventsPublisher } from './events/conversation-events.publisher';
 import { IdentityModule } from './identity';
@@ -42,6 +43,7 @@ export class RouterModule {
           { name: Conversation.name, schema: ConversationSchema },
           { name: CustomerThread.name, schema: CustomerThreadSchema },
           { name: TimelineMessage.name, schema: TimelineMessageSchema },
+          { name: EmailMessageId.name, schema: EmailMessageIdSchema },
           { name: ProcessedCommand.name, schema: ProcessedCommandSchema },
         ]),
         IdentityModule,

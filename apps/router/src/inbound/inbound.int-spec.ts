@@ -192,4 +192,95 @@ describe('router: inbound messages', () => {
       expect(await conversations().findOne({ _id: later?.conversationId })).toMatchObject({ status: 'open' });
     });
   });
+
+  describe('e-mail threading by Message-ID', () => {
+    const DAY = 24 * 60 * 60_000;
+
+    it('should reopen a resolved conversation for a reply naming its Message-ID, from another address, past the window', async () => {
+      const sentAt = Date.now();
+      await router.inbound({
+        channel: 'email',
+        from: { address: 'ana@example.com' },
+        content: { subject: 'Pedido 123', text: 'não chegou' },
+        threading: { messageId: 'pedido-123@mail.example.com' },
+        receivedAt: new Date(sentAt).toISOString(),
+      });
+      const created = await router.event('created');
+      const assigned = await router.event(
+        'assigned',
+        (event) => event.conversationId === created.conversationId,
+      );
+      await router.command('resolve', {
+        conversationId: created.conversationId,
+        agent: { id: assigned.agentId, role: 'solver' },
+      });
+      await router.event('resolved', (event) => event.conversationId === created.conversationId);
+
+      // Eight days later (past the 7-day e-mail window), from her work address, quoting the first mail; the
+      // client rewrote the id's case and kept the brackets.
+      await router.inbound({
+        channel: 'email',
+        from: { address: 'ana.silva@work.example' },
+        content: { subject: 'Re: Pedido 123', text: 'ainda não chegou' },
+        threading: {
+          messageId: 'resposta-1@work.example',
+          inReplyTo: '<Pedido-123@MAIL.example.com>',
+          references: ['<Pedido-123@MAIL.example.com>'],
+        },
+        receivedAt: new Date(sentAt + 8 * DAY).toISOString(),
+      });
+      await router.waitForMessages(2);
+
+      const reply = await messages().findOne({ 'content.text': 'ainda não chegou' });
+      expect(reply?.conversationId).toBe(created.conversationId);
+      expect(await conversations().findOne({ _id: created.conversationId })).toMatchObject({
+        status: 'open',
+      });
+      expect(await conversations().countDocuments()).toBe(1);
+    });
+
+    it("should thread a customer's answer to our reply by the Message-ID the e-mail service reported", async () => {
+      await router.inbound({
+        channel: 'email',
+        from: { address: 'bia@example.com' },
+        content: { subject: 'Boleto', text: 'preciso da segunda via' },
+        threading: { messageId: 'boleto@example.com' },
+      });
+      const created = await router.event('created');
+      const assigned = await router.event(
+        'assigned',
+        (event) => event.conversationId === created.conversationId,
+      );
+      await router.command('reply', {
+        conversationId: created.conversationId,
+        agent: { id: assigned.agentId, role: 'solver' },
+        content: { text: 'Segue a segunda via.' },
+      });
+      const outgoing = await router.event(
+        'message.appended',
+        (event) => event.conversationId === created.conversationId && event.message.direction === 'outgoing',
+      );
+      await router.status({
+        messageId: outgoing.message.messageId,
+        conversationId: created.conversationId,
+        state: 'sent',
+        externalId: 'ponte-reply-1@ponte.example',
+      });
+      await router.event(
+        'message.status.updated',
+        (event) => event.conversationId === created.conversationId,
+      );
+
+      await router.inbound({
+        channel: 'email',
+        from: { address: 'financeiro@bia-empresa.example' },
+        content: { subject: 'Re: Boleto', text: 'recebido, obrigado' },
+        threading: { messageId: 'fin-1@bia-empresa.example', inReplyTo: 'ponte-reply-1@ponte.example' },
+      });
+      await router.waitForMessages(3);
+
+      const answer = await messages().findOne({ 'content.text': 'recebido, obrigado' });
+      expect(answer?.conversationId).toBe(created.conversationId);
+    });
+  });
 });

@@ -30,6 +30,8 @@ export class DeliveryStatusHandler {
     const message = advanced ?? (await this.timeline.get(tenantId, status.messageId));
     if (!message)
       throw new RejectedMessageError('UNKNOWN_MESSAGE', `no outgoing message ${status.messageId}`);
+    if (message.channel === 'email' && status.externalId && status.state !== 'failed')
+      await this.timeline.recordSentEmailMessageId(message, status.externalId);
     // Behind the stored state: an out-of-order report, nothing to say.
     if (!advanced && message.deliveryState !== status.state) return;
     await this.events.publish(tenantId, stableId('status', message._id, status.state), {

@@ -88,5 +88,4 @@ TimelineMessageSchema.index(
   { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
   { unique: true, name: 'one_message_per_provider_id' },
 );
-TimelineMessageSchema.index({ tenantId: 1, emailMessageId: 1 });
 TimelineMessageSchema.index({ tenantId: 1, conversationId: 1, createdAt: 1 });

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { findById, findByIds, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
 import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
 import type { Model } from 'mongoose';
+import { EmailMessageId, emailMessageIdKey } from './email-message-id.schema';
 import { TimelineMessage } from './timeline-message.schema';
 
 export type AppendResult =
@@ -12,7 +13,10 @@ export type AppendResult =
 
 @Injectable()
 export class TimelineStore implements OnModuleInit {
-  constructor(@InjectModel(TimelineMessage.name) private readonly model: Model<TimelineMessage>) {}
+  constructor(
+    @InjectModel(TimelineMessage.name) private readonly model: Model<TimelineMessage>,
+    @InjectModel(EmailMessageId.name) private readonly emailIds: Model<EmailMessageId>,
+  ) {}
 
   /** The unique indexes carry the guarantees, so they must exist before the first write. */
   async onModuleInit(): Promise<void> {
@@ -27,6 +31,7 @@ export class TimelineStore implements OnModuleInit {
   async append(message: TimelineMessage): Promise<AppendResult> {
     try {
       await this.model.collection.insertOne(message as never);
+      await this.recordEmailMessageIds([message]);
       return { status: 'appended', message };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -46,14 +51,45 @@ export class TimelineStore implements OnModuleInit {
     }
   }
 
-  /** The conversation of the first stored message carrying one of these e-mail Message-IDs. */
+  /**
+   * The conversation of the first of these Message-IDs (In-Reply-To first, then References) that a stored message
+   * carries, compared normalized (see normalizeMessageId).
+   */
   async conversationOfEmail(tenantId: string, messageIds: readonly string[]): Promise<string | null> {
     if (messageIds.length === 0) return null;
-    const found = await this.model
-      .findOne({ tenantId, emailMessageId: { $in: [...messageIds] } }, { conversationId: 1 })
-      .lean<Pick<TimelineMessage, 'conversationId'>>()
-      .exec();
-    return found?.conversationId ?? null;
+    const keys = messageIds.map((messageId) => emailMessageIdKey(tenantId, messageId));
+    const found = new Map(
+      (await findByIds(this.emailIds, keys, { tenantId })).map((entry) => [entry._id, entry.conversationId]),
+    );
+    for (const key of keys) {
+      const conversationId = found.get(key);
+      if (conversationId) return conversationId;
+    }
+    return null;
+  }
+
+  /**
+   * The Message-ID the e-mail service sent an outgoing message with (its `sent` report): customers' answers name it
+   * in In-Reply-To, so it must thread like the ids of inbound mail.
+   */
+  async recordSentEmailMessageId(message: TimelineMessage, messageId: string): Promise<void> {
+    if (message.emailMessageId !== messageId) {
+      await this.model.updateOne({ _id: message._id }, { $set: { emailMessageId: messageId } }).exec();
+    }
+    await this.recordEmailMessageIds([{ ...message, emailMessageId: messageId }]);
+  }
+
+  /** Indexes the Message-IDs of stored messages; one already indexed stays with its first conversation. */
+  private async recordEmailMessageIds(messages: readonly TimelineMessage[]): Promise<void> {
+    const entries = messages
+      .filter((message) => message.emailMessageId)
+      .map((message) => ({
+        _id: emailMessageIdKey(message.tenantId, message.emailMessageId ?? ''),
+        tenantId: message.tenantId,
+        conversationId: message.conversationId,
+        messageId: message._id,
+      }));
+    await insertManyOnce(this.emailIds, entries);
   }
 
   /** A conversation's timeline in order. */
@@ -125,6 +161,8 @@ export class TimelineStore implements OnModuleInit {
     const result = await insertManyOnce(this.model, [...messages]);
     const outcome: ('appended' | 'duplicate')[] = messages.map(() => 'appended');
     for (const index of result.duplicates) outcome[index] = 'duplicate';
+    // Also for a replay: a crash may have come between the message and its Message-ID.
+    await this.recordEmailMessageIds(messages);
     return outcome;
   }
 }
