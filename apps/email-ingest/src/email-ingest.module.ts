@@ -1,8 +1,7 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { Topics } from '@ponte/contracts';
 import { PlatformModule } from '@ponte/platform';
-import { BlobStore } from './blobs/blob-store.port';
-import { MongoBlobStore } from './blobs/mongo-blob.store';
+import { BlobStore, MongoBlobStore } from '@ponte/channel-kit';
 import { EmailIngestConfig } from './config/email-ingest.config';
 import { HtmlSanitizer } from './html/html.sanitizer';
 import { INGEST_HOOKS, InboundEmailPipeline, type IngestHooks } from './ingest/inbound-email.pipeline';

@@ -1,17 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import {
+  BlobStore,
+  InboundReceiptStore,
+  MediaFetcher,
+  MongoBlobStore,
+  OutboundLedgerStore,
+  SendFailure,
+} from '@ponte/channel-kit';
 import { Topics } from '@ponte/contracts';
 import { PlatformModule } from '@ponte/platform';
 import { SmsConfig } from './config/sms.config';
 import { InboundMessageService } from './inbound/inbound-message.service';
-import { InboundReceiptStore } from './inbound/inbound-receipt.store';
-import { BlobStore } from './media/blob-store.port';
 import { InboundMediaCollector } from './media/inbound-media.collector';
-import { MediaFetcher } from './media/media-fetcher';
-import { MongoBlobStore } from './media/mongo-blob.store';
 import { OutboundConsumer } from './outbound/outbound.consumer';
-import { OutboundLedgerStore } from './outbound/outbound-ledger.store';
 import { OutboundSenderService } from './outbound/outbound-sender.service';
-import { SendFailure, SmsProvider } from './outbound/sms-provider.port';
+import { SmsProvider } from './outbound/sms-provider.port';
 import { StatusCallbackService } from './status/status-callback.service';
 import { createTwilioClient } from './twilio/twilio-api.client';
 import { TwilioSignatureGuard } from './twilio/twilio-signature.guard';
@@ -58,9 +61,18 @@ function mediaFetcherFor(config: SmsConfig): MediaFetcher {
     maxRedirects: config.SMS_MEDIA_MAX_REDIRECTS,
     // Accounts with "Enforce HTTP Auth on Media URLs" need the credentials; only Twilio's API origin gets them.
     ...(username && password
-      ? { credentials: { origin: config.TWILIO_API_BASE_URL, username, password } }
+      ? {
+          credentials: {
+            origins: [config.TWILIO_API_BASE_URL],
+            authorization: basicAuthorization(username, password),
+          },
+        }
       : {}),
   });
+}
+
+function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
 @Module({})
@@ -72,11 +84,11 @@ export class SmsModule {
       controllers: [TwilioWebhookController],
       providers: [
         TwilioSignatureGuard,
-        InboundReceiptStore,
+        InboundReceiptStore.provider('twilio_inbound_receipts'),
         InboundMessageService,
         InboundMediaCollector,
         StatusCallbackService,
-        OutboundLedgerStore,
+        OutboundLedgerStore.provider('twilio_outbound_ledger'),
         OutboundSenderService,
         OutboundConsumer,
         { provide: BlobStore, useClass: MongoBlobStore },

@@ -1,4 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import {
+  BlobStore,
+  InboundReceiptStore,
+  MediaFetcher,
+  MongoBlobStore,
+  OutboundLedgerStore,
+} from '@ponte/channel-kit';
 import { Topics } from '@ponte/contracts';
 import { PlatformModule } from '@ponte/platform';
 import { CloudApiProvider } from './cloud-api/cloud-api.provider';
@@ -9,12 +16,7 @@ import { CloudStatusService } from './cloud-api/cloud-status.service';
 import { CloudWebhookController } from './cloud-api/cloud-webhook.controller';
 import { GraphApiClient } from './cloud-api/graph-api.client';
 import { WhatsappConfig } from './config/whatsapp.config';
-import { InboundReceiptStore } from './inbound/inbound-receipt.store';
-import { BlobStore } from './media/blob-store.port';
-import { MediaFetcher } from './media/media-fetcher';
-import { MongoBlobStore } from './media/mongo-blob.store';
 import { OutboundConsumer } from './outbound/outbound.consumer';
-import { OutboundLedgerStore } from './outbound/outbound-ledger.store';
 import { OutboundSenderService } from './outbound/outbound-sender.service';
 import { SentMessageStore } from './outbound/sent-message.store';
 import type { WhatsAppProvider, WhatsAppProviderId } from './provider/whatsapp-provider.port';
@@ -79,12 +81,12 @@ export class WhatsappModule {
       controllers: [CloudWebhookController],
       providers: [
         CloudSignatureGuard,
-        InboundReceiptStore,
+        InboundReceiptStore.provider('whatsapp_inbound_receipts'),
         CloudInboundService,
         CloudMediaCollector,
         CloudStatusService,
         CustomerWindowStore,
-        OutboundLedgerStore,
+        OutboundLedgerStore.provider('whatsapp_outbound_ledger'),
         SentMessageStore,
         OutboundSenderService,
         OutboundConsumer,

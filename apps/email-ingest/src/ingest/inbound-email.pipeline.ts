@@ -11,7 +11,7 @@ import {
 import { MessageBus } from '@ponte/messaging';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BlobStore } from '../blobs/blob-store.port';
+import { BlobStore } from '@ponte/channel-kit';
 import { EmailIngestConfig } from '../config/email-ingest.config';
 import type { MailboxSettings } from '../config/mailbox.settings';
 import { EmailParser, type ParsedEmail, UnprocessableEmailError } from '../parsing/email.parser';

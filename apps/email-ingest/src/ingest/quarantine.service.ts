@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BlobStore } from '../blobs/blob-store.port';
+import { BlobStore } from '@ponte/channel-kit';
 import { EmailIngestConfig } from '../config/email-ingest.config';
 import { InboundEmailPipeline, type IngestOutcome } from './inbound-email.pipeline';
 import { QuarantineStore } from './quarantine.store';

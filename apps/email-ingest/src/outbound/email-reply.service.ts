@@ -11,7 +11,7 @@ import {
 } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BlobStore } from '../blobs/blob-store.port';
+import { BlobStore } from '@ponte/channel-kit';
 import { EmailIngestConfig } from '../config/email-ingest.config';
 import type { MailboxSettings } from '../config/mailbox.settings';
 import { EMAIL_SOURCE } from '../ingest/inbound-email.pipeline';

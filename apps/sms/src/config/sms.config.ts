@@ -1,19 +1,24 @@
-import { ServiceConfig } from '@ponte/platform';
 import {
-  IsDefined,
-  IsInt,
-  IsNotEmpty,
-  IsNumber,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+  IsBackoffMs,
+  IsFetchTimeoutMs,
+  IsHttpOrigin,
+  IsMaxBytes,
+  IsMaxRedirects,
+  IsMediaTypeList,
+  IsOriginList,
+  IsSendMaxAttempts,
+  IsSendTimeoutMs,
+  RequiredTogether,
+  splitList,
+} from '@ponte/channel-kit';
+import { ServiceConfig } from '@ponte/platform';
+import { IsNotEmpty, IsNumber, IsString, Matches, Min } from 'class-validator';
 
-const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
-const ORIGIN_LIST = /^https?:\/\/[^/\s,?#]+(,https?:\/\/[^/\s,?#]+)*$/;
-const MEDIA_TYPE_LIST = /^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)(,[a-z0-9.+-]+\/([a-z0-9.+-]+|\*))*$/;
+/**
+ * The three Twilio settings go together: none of them (Twilio disabled) or all of them. Declared before the class:
+ * its decorators name them while the class is being defined.
+ */
+const TWILIO_SETTINGS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'SMS_PUBLIC_BASE_URL'] as const;
 
 /**
  * Settings of the sms service; shared ones (Kafka, MongoDB, logging) come from ServiceConfig.
@@ -30,12 +35,12 @@ export class SmsConfig extends ServiceConfig {
   @IsNotEmpty()
   SMS_TENANT_ID: string = 'default';
 
-  @WhenTwilioIsConfigured()
+  @RequiredTogether(TWILIO_SETTINGS)
   @Matches(/^AC[0-9a-zA-Z]{32}$/, { message: '$property must be a Twilio Account SID (AC + 32 characters)' })
   TWILIO_ACCOUNT_SID?: string;
 
   /** Validates webhook signatures and authenticates API and media requests. */
-  @WhenTwilioIsConfigured()
+  @RequiredTogether(TWILIO_SETTINGS)
   @IsString()
   @IsNotEmpty()
   TWILIO_AUTH_TOKEN?: string;
@@ -44,14 +49,14 @@ export class SmsConfig extends ServiceConfig {
    * The public URL Twilio calls, as configured in the Twilio console (scheme, host, optional path prefix, no
    * trailing slash). Signatures are checked against it, never against the Host header a proxy rewrote.
    */
-  @WhenTwilioIsConfigured()
+  @RequiredTogether(TWILIO_SETTINGS)
   @Matches(/^https?:\/\/[^\s?#]+[^/\s?#]$/, {
     message: '$property must be an absolute http(s) URL without query or trailing slash',
   })
   SMS_PUBLIC_BASE_URL?: string;
 
   /** Twilio's REST API origin; tests point it at a local server speaking the same wire format. */
-  @Matches(ORIGIN, { message: '$property must be an http(s) origin such as https://api.twilio.com' })
+  @IsHttpOrigin('https://api.twilio.com')
   TWILIO_API_BASE_URL: string = 'https://api.twilio.com';
 
   /**
@@ -59,26 +64,22 @@ export class SmsConfig extends ServiceConfig {
    * `api.twilio.com` media URLs with a redirect to its CDN (`mms.twiliocdn.com` when "Enforce HTTP Auth on Media
    * URLs" is on; accounts without it are redirected to `s3-external-1.amazonaws.com`, add it only if you need it).
    */
-  @Matches(ORIGIN_LIST, { message: '$property must be a comma-separated list of http(s) origins' })
+  @IsOriginList()
   SMS_MEDIA_ALLOWED_ORIGINS: string = 'https://api.twilio.com,https://mms.twiliocdn.com';
 
   /** Twilio accepts at most 5 MB of media per message. */
-  @IsInt()
-  @Min(1)
+  @IsMaxBytes()
   SMS_MEDIA_MAX_BYTES: number = 5 * 1024 * 1024;
 
   /** Accepted media types (comma-separated, `type/*` allowed). */
-  @Matches(MEDIA_TYPE_LIST, { message: '$property must be a comma-separated list of media types' })
+  @IsMediaTypeList()
   SMS_MEDIA_ALLOWED_TYPES: string =
     'image/jpeg,image/png,image/gif,image/webp,audio/*,video/mp4,video/3gpp,application/pdf,text/vcard,text/x-vcard,text/plain';
 
-  @IsInt()
-  @Min(100)
+  @IsFetchTimeoutMs()
   SMS_MEDIA_FETCH_TIMEOUT_MS: number = 10_000;
 
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @IsMaxRedirects()
   SMS_MEDIA_MAX_REDIRECTS: number = 3;
 
   /** Per sender number: Twilio queues beyond 1 message/s on a long code; short codes and toll-free allow more. */
@@ -87,21 +88,16 @@ export class SmsConfig extends ServiceConfig {
   SMS_SENDER_MESSAGES_PER_SECOND: number = 1;
 
   /** Attempts of one send when Twilio answers 429 or 5xx, the first included. */
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IsSendMaxAttempts()
   SMS_SEND_MAX_ATTEMPTS: number = 4;
 
-  @IsInt()
-  @Min(1)
+  @IsBackoffMs()
   SMS_SEND_INITIAL_BACKOFF_MS: number = 1_000;
 
-  @IsInt()
-  @Min(1)
+  @IsBackoffMs()
   SMS_SEND_MAX_BACKOFF_MS: number = 8_000;
 
-  @IsInt()
-  @Min(1_000)
+  @IsSendTimeoutMs()
   SMS_SEND_TIMEOUT_MS: number = 15_000;
 
   /** Webhooks and sending need all three; without them the service runs but does nothing with Twilio. */
@@ -116,30 +112,4 @@ export class SmsConfig extends ServiceConfig {
   get mediaAllowedTypes(): string[] {
     return splitList(this.SMS_MEDIA_ALLOWED_TYPES);
   }
-}
-
-/**
- * The three Twilio settings go together: none of them (Twilio disabled) or all of them; a partial set fails at
- * boot naming what is missing, rather than a webhook failing at 3 a.m.
- */
-function WhenTwilioIsConfigured(): PropertyDecorator {
-  return (target, propertyKey) => {
-    ValidateIf(
-      (config: SmsConfig) =>
-        config.TWILIO_ACCOUNT_SID !== undefined ||
-        config.TWILIO_AUTH_TOKEN !== undefined ||
-        config.SMS_PUBLIC_BASE_URL !== undefined,
-    )(target, propertyKey);
-    IsDefined({
-      message:
-        '$property is required once any of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, SMS_PUBLIC_BASE_URL is set',
-    })(target, propertyKey);
-  };
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
 }

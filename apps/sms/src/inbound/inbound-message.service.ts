@@ -5,15 +5,14 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SmsConfig } from '../config/sms.config';
-import { BlobStore } from '../media/blob-store.port';
 import { InboundMediaCollector, webhookBlobId } from '../media/inbound-media.collector';
 import { param } from '../twilio/twilio-webhook.params';
 import type { VerifiedTwilioWebhook } from '../twilio/twilio-signature.guard';
-import { InboundReceiptStore } from './inbound-receipt.store';
 import {
   InvalidTwilioWebhookError,
   mediaOf,

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { BlobStore, MediaFetcher } from '@ponte/channel-kit';
 import type { AttachmentRef } from '@ponte/contracts';
-import { BlobStore } from './blob-store.port';
-import { MediaFetcher } from './media-fetcher';
 
 export interface MediaItem {
   index: number;
@@ -47,7 +46,7 @@ export class InboundMediaCollector {
     const blobId = mediaBlobId(messageSid, item.index);
     const stored = await this.blobs.metadata(blobId);
     if (stored) return { attachment: { blobId, contentType: stored.contentType, size: stored.size } };
-    const fetched = await this.fetcher.fetch(item.url, item.contentType);
+    const fetched = await this.fetcher.fetch(item.url, { declaredType: item.contentType });
     if (!fetched.ok) {
       this.logger.warn(
         { messageSid, mediaIndex: item.index, reason: fetched.reason, detail: fetched.detail },

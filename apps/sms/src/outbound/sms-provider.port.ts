@@ -1,4 +1,4 @@
-import type { DeliveryState } from '@ponte/contracts';
+import type { SendAccepted } from '@ponte/channel-kit';
 
 export interface SendRequest {
   /** Our number (`+E164`, a short code, `whatsapp:+E164`) or a Messaging Service SID (`MG…`). */
@@ -7,33 +7,6 @@ export interface SendRequest {
   body?: string;
   /** Where the provider reports the message's statuses. */
   statusCallbackUrl?: string;
-}
-
-export interface SendAccepted {
-  /** The provider's message id (Twilio's MessageSid). */
-  externalId: string;
-  state: DeliveryState;
-}
-
-/**
- * - `retryable`: the provider certainly did not take the message (429, 5xx, connection refused): try again later.
- * - `permanent`: it refused the message for good (invalid number, unsubscribed…).
- * - `uncertain`: the request may have reached the provider (timeout, connection reset): sending again could send twice.
- */
-export type SendFailureKind = 'retryable' | 'permanent' | 'uncertain';
-
-export class SendFailure extends Error {
-  override readonly name = 'SendFailure';
-
-  constructor(
-    readonly kind: SendFailureKind,
-    /** The provider's error code (Twilio 21211) or Ponte's own (`PONTE_…`). */
-    readonly code: string,
-    message: string,
-    readonly httpStatus?: number,
-  ) {
-    super(message);
-  }
 }
 
 /** The channel's port: one provider class per provider, speaking Ponte's types. Throws SendFailure. */

@@ -1,20 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  buildOutboundMessage,
-  createEnvelope,
-  type DeliveryStatus,
-  type EnvelopeOf,
-  type InboundMessage,
-  messageKey,
-  type OutboundMessage,
-  type TopicName,
-  Topics,
-} from '@ponte/contracts';
-import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
+  ChannelServiceHarness,
+  type ChannelServiceParts,
+  channelTestEnvironment,
+  startChannelService,
+} from '@ponte/channel-kit/testing';
+import { buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
-import { testKafkaBrokers, testMongoUrl, uniqueName, waitFor } from '@ponte/testing';
 import { randomBytes } from 'node:crypto';
-import { type Db, MongoClient } from 'mongodb';
 import { getExpectedTwilioSignature } from 'twilio';
 import { SmsConfig } from '../config/sms.config';
 import { smsService } from '../sms.definition';
@@ -44,33 +36,22 @@ export interface SmsHarnessOptions {
  * The real sms service (its Nest app, its Kafka consumer) on private topics and a private database, Twilio played by
  * a local server speaking its REST API, and a recorder of what the service published.
  */
-export class SmsHarness {
+export class SmsHarness extends ChannelServiceHarness {
   private constructor(
-    readonly inbound: EnvelopeOf<typeof Topics.inboundMessage>[],
-    readonly statuses: EnvelopeOf<typeof Topics.deliveryStatus>[],
+    parts: ChannelServiceParts,
     readonly twilio: FakeTwilioServer,
     /** Another host, for media that must never be fetched. */
     readonly elsewhere: FakeTwilioServer,
-    readonly db: Db,
-    private readonly mongo: MongoClient,
-    private readonly bus: MessageBus,
-    private readonly recorder: ConsumerRunner<TopicName>,
-    readonly app: NestFastifyApplication,
-    readonly url: string,
-  ) {}
+  ) {
+    super(parts);
+  }
 
   static async start(options: SmsHarnessOptions = {}): Promise<SmsHarness> {
-    const prefix = `${uniqueName('sms')}.`;
-    const brokers = testKafkaBrokers();
-    const mongoUrl = testMongoUrl(uniqueName('sms'));
+    const environment = channelTestEnvironment('sms');
     const twilio = await FakeTwilioServer.start(ACCOUNT_SID, AUTH_TOKEN);
     const elsewhere = await FakeTwilioServer.start(ACCOUNT_SID, AUTH_TOKEN);
     const env: Record<string, string> = {
-      KAFKA_BROKERS: brokers,
-      MONGO_URL: mongoUrl,
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      PORT: '0',
+      ...environment.env,
       SMS_TENANT_ID: TENANT,
       ...(options.withoutTwilio
         ? {}
@@ -87,38 +68,10 @@ export class SmsHarness {
       SMS_SEND_MAX_BACKOFF_MS: '200',
       ...options.env,
     };
-    const messaging: MessagingOptions = {
-      clientId: 'sms-test',
-      brokers: brokers.split(','),
-      topicPrefix: prefix,
-      logLevel: 'nothing',
-    };
-    const mongo = await new MongoClient(mongoUrl).connect();
-    const app = await createServiceApp(smsService, loadConfig(SmsConfig, env, 'sms'));
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const inbound: EnvelopeOf<typeof Topics.inboundMessage>[] = [];
-    const statuses: EnvelopeOf<typeof Topics.deliveryStatus>[] = [];
-    const recorder = new ConsumerRunner<TopicName>(messaging, {
-      groupId: uniqueName('recorder'),
-      topics: [Topics.inboundMessage, Topics.deliveryStatus],
-      handleMessage: async (message) => {
-        if (message.topic === Topics.inboundMessage) inbound.push(message.envelope);
-        else if (message.topic === Topics.deliveryStatus) statuses.push(message.envelope);
-      },
-    });
-    await recorder.start();
-    return new SmsHarness(
-      inbound,
-      statuses,
-      twilio,
-      elsewhere,
-      mongo.db(),
-      mongo,
-      new MessageBus(messaging),
-      recorder,
-      app,
-      url,
+    const parts = await startChannelService(environment, () =>
+      createServiceApp(smsService, loadConfig(SmsConfig, env, 'sms')),
     );
+    return new SmsHarness(parts, twilio, elsewhere);
   }
 
   /** POSTs a webhook the way Twilio does: form-encoded, signed over the public URL and the parameters. */
@@ -159,41 +112,12 @@ export class SmsHarness {
 
   async republish(data: OutboundMessage): Promise<void> {
     const topic = data.channel === 'whatsapp' ? Topics.outbound.whatsapp : Topics.outbound.sms;
-    const envelope = createEnvelope(topic, data, { source: '/ponte/router', tenantId: TENANT });
-    await this.bus.publish(topic, envelope, { key: messageKey(topic, data) });
+    await this.publishAsRouter(topic, data, TENANT);
   }
 
-  inboundMessage(externalId: string, timeoutMs = 30_000): Promise<InboundMessage> {
-    return waitFor(() => this.inbound.find((envelope) => envelope.data.externalId === externalId)?.data, {
-      timeoutMs,
-      description: `inbound message ${externalId} on Kafka`,
-    });
-  }
-
-  inboundCopies(externalId: string): number {
-    return this.inbound.filter((envelope) => envelope.data.externalId === externalId).length;
-  }
-
-  status(messageId: string, state?: DeliveryStatus['state'], timeoutMs = 30_000): Promise<DeliveryStatus> {
-    return waitFor(
-      () =>
-        this.statuses
-          .map((envelope) => envelope.data)
-          .find(
-            (status) => status.messageId === messageId && (state === undefined || status.state === state),
-          ),
-      { timeoutMs, description: `a ${state ?? 'delivery'} status of ${messageId}` },
-    );
-  }
-
-  async stop(): Promise<void> {
-    await this.app.close();
-    await this.recorder.stop();
-    await this.bus.disconnect();
+  protected async stopFakes(): Promise<void> {
     await this.twilio.stop();
     await this.elsewhere.stop();
-    await this.db.dropDatabase();
-    await this.mongo.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { BlobStore } from '../media/blob-store.port';
+import { BlobStore } from '@ponte/channel-kit';
 import {
   ACCOUNT_SID,
   inboundSmsParams,

@@ -1,4 +1,4 @@
-import { SendFailure } from '../outbound/sms-provider.port';
+import { SendFailure } from '@ponte/channel-kit';
 import { classify } from './twilio.provider';
 
 describe(classify.name, () => {

@@ -1,15 +1,7 @@
-import { SendFailure, type SendAccepted, type SendRequest, SmsProvider } from '../outbound/sms-provider.port';
+import { networkSendFailure, type SendAccepted, SendFailure } from '@ponte/channel-kit';
+import { type SendRequest, SmsProvider } from '../outbound/sms-provider.port';
 import type twilio from 'twilio';
 import { deliveryStateOf, isTwilioMessageStatus, twilioErrorMessage } from './twilio-status.mapper';
-
-/** Errors with which the request never left this machine, or never reached an accepting server. */
-const NOT_SENT_NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 /** Sends through Twilio's Messages API (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`). */
 export class TwilioProvider extends SmsProvider {
@@ -54,12 +46,5 @@ export function classify(error: unknown): SendFailure {
   }
   const networkCode = typeof code === 'string' ? code : undefined;
   const description = error instanceof Error ? error.message : String(error);
-  if (networkCode && NOT_SENT_NETWORK_ERRORS.has(networkCode)) {
-    return new SendFailure('retryable', `PONTE_NETWORK_${networkCode}`, description);
-  }
-  return new SendFailure(
-    'uncertain',
-    'PONTE_SEND_UNCERTAIN',
-    `Twilio's answer was lost (${networkCode ?? description}); the message may or may not have been sent`,
-  );
+  return networkSendFailure(networkCode, description, 'Twilio');
 }

@@ -1,6 +1,6 @@
+import { SendFailure } from '@ponte/channel-kit';
 import type { ProviderError } from '@ponte/contracts';
 import {
-  SendFailure,
   type SendAccepted,
   WhatsAppProvider,
   type WhatsAppSendRequest,

@@ -1,10 +1,9 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WhatsappConfig } from '../config/whatsapp.config';
-import { InboundReceiptStore } from '../inbound/inbound-receipt.store';
-import { BlobStore } from '../media/blob-store.port';
 import { WHATSAPP_SOURCE } from '../whatsapp.source';
 import { customerPhoneOf } from '../window/customer-service-window';
 import { CustomerWindowStore } from '../window/customer-window.store';

@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { BlobStore, MediaFetcher, SendFailure, tooLarge } from '@ponte/channel-kit';
 import type { AttachmentRef } from '@ponte/contracts';
 import { createHash } from 'node:crypto';
 import { WhatsappConfig } from '../config/whatsapp.config';
-import { BlobStore } from '../media/blob-store.port';
-import { MediaFetcher, tooLarge } from '../media/media-fetcher';
-import { SendFailure } from '../provider/whatsapp-provider.port';
 import { CLOUD_MEDIA_LIMITS, type CloudMediaItem } from './cloud-message.normalizer';
 import { GraphApiClient } from './graph-api.client';
 

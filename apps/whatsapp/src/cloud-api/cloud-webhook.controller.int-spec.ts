@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BlobStore } from '../media/blob-store.port';
+import { BlobStore } from '@ponte/channel-kit';
 import { wamid } from '../testing/fake-graph.server';
 import {
   DISPLAY_PHONE_NUMBER,

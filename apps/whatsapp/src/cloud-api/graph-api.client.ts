@@ -1,4 +1,4 @@
-import { SendFailure } from '../provider/whatsapp-provider.port';
+import { networkSendFailure, SendFailure } from '@ponte/channel-kit';
 import { cloudErrorMessage } from './cloud-status.mapper';
 
 export interface GraphApiOptions {
@@ -39,15 +39,6 @@ interface GraphErrorBody {
 
 /** Codes with which Meta did not take the message but may later: throttling and transient server trouble. */
 const RETRYABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004]);
-
-/** Errors with which the request never left this machine, or never reached an accepting server. */
-const NOT_SENT_NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 /** The part of the Graph API the Cloud API uses, over fetch, with Meta's errors turned into SendFailure. */
 export class GraphApiClient {
@@ -127,14 +118,7 @@ function classifyNetworkError(error: unknown): SendFailure {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   const networkCode = typeof cause?.code === 'string' ? cause.code : undefined;
   const description = error instanceof Error ? error.message : String(error);
-  if (networkCode && NOT_SENT_NETWORK_ERRORS.has(networkCode)) {
-    return new SendFailure('retryable', `PONTE_NETWORK_${networkCode}`, description);
-  }
-  return new SendFailure(
-    'uncertain',
-    'PONTE_SEND_UNCERTAIN',
-    `Graph's answer was lost (${networkCode ?? description}); the message may or may not have been sent`,
-  );
+  return networkSendFailure(networkCode, description, 'Graph');
 }
 
 function parseJson(text: string): unknown {

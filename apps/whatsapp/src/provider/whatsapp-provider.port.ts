@@ -1,4 +1,5 @@
-import type { DeliveryState, ProviderError } from '@ponte/contracts';
+import type { SendAccepted as ChannelSendAccepted } from '@ponte/channel-kit';
+import type { ProviderError } from '@ponte/contracts';
 
 /** The WhatsApp providers this service can send through; whatsapp-web.js sessions come next. */
 export const WHATSAPP_PROVIDER_IDS = ['cloud-api'] as const;
@@ -31,33 +32,10 @@ export interface WhatsAppSendRequest {
   replyToExternalId?: string;
 }
 
-export interface SendAccepted {
-  /** The provider's message id (a Cloud API `wamid`). */
-  externalId: string;
-  state: DeliveryState;
+/** What the Cloud API answers besides the `wamid`. */
+export interface SendAccepted extends ChannelSendAccepted {
   /** The customer's WhatsApp id as the provider resolved it. */
   recipientId?: string;
-}
-
-/**
- * - `retryable`: the provider certainly did not take the message (429, 5xx, throttling, connection refused).
- * - `permanent`: it refused the message for good (outside the window, undeliverable, bad parameters…).
- * - `uncertain`: the request may have reached the provider (timeout, connection reset): sending again could send twice.
- */
-export type SendFailureKind = 'retryable' | 'permanent' | 'uncertain';
-
-export class SendFailure extends Error {
-  override readonly name = 'SendFailure';
-
-  constructor(
-    readonly kind: SendFailureKind,
-    /** The provider's error code (Meta 131026) or Ponte's own (`PONTE_…`). */
-    readonly code: string,
-    message: string,
-    readonly httpStatus?: number,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -73,6 +51,6 @@ export abstract class WhatsAppProvider {
   /** What can be refused before calling WhatsApp (an address it cannot reach, a closed window); a refusal is final. */
   abstract check(request: WhatsAppSendRequest): Promise<ProviderError | undefined>;
 
-  /** Throws SendFailure. */
+  /** Throws SendFailure (from @ponte/channel-kit). */
   abstract send(request: WhatsAppSendRequest): Promise<SendAccepted>;
 }

@@ -1,20 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  buildOutboundMessage,
-  createEnvelope,
-  type DeliveryStatus,
-  type EnvelopeOf,
-  type InboundMessage,
-  messageKey,
-  type OutboundMessage,
-  type TopicName,
-  Topics,
-} from '@ponte/contracts';
-import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
+  ChannelServiceHarness,
+  type ChannelServiceParts,
+  channelTestEnvironment,
+  startChannelService,
+} from '@ponte/channel-kit/testing';
+import { buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
-import { testKafkaBrokers, testMongoUrl, uniqueName, waitFor } from '@ponte/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Db, MongoClient } from 'mongodb';
 import { hubSignature } from '../cloud-api/hub-signature';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { whatsappService } from '../whatsapp.definition';
@@ -44,34 +36,22 @@ export interface WhatsappHarnessOptions {
  * "nothing else was published" can be checked with a later sentinel) and a private database, Meta's Graph API
  * played by a local server, and a recorder of what the service published.
  */
-export class WhatsappHarness {
+export class WhatsappHarness extends ChannelServiceHarness {
   private constructor(
-    readonly inbound: EnvelopeOf<typeof Topics.inboundMessage>[],
-    readonly statuses: EnvelopeOf<typeof Topics.deliveryStatus>[],
+    parts: ChannelServiceParts,
     readonly graph: FakeGraphServer,
     /** Another host, for media that must never be fetched. */
     readonly elsewhere: FakeGraphServer,
-    readonly db: Db,
-    private readonly mongo: MongoClient,
-    private readonly bus: MessageBus,
-    private readonly recorder: ConsumerRunner<TopicName>,
-    readonly app: NestFastifyApplication,
-    readonly url: string,
-  ) {}
+  ) {
+    super(parts);
+  }
 
   static async start(options: WhatsappHarnessOptions = {}): Promise<WhatsappHarness> {
-    const prefix = `${uniqueName('whatsapp')}.`;
-    const brokers = testKafkaBrokers();
-    const mongoUrl = testMongoUrl(uniqueName('whatsapp'));
+    const environment = channelTestEnvironment('whatsapp', { partitions: 1 });
     const graph = await FakeGraphServer.start(ACCESS_TOKEN);
     const elsewhere = await FakeGraphServer.start(ACCESS_TOKEN);
     const env: Record<string, string> = {
-      KAFKA_BROKERS: brokers,
-      MONGO_URL: mongoUrl,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_TOPIC_PARTITIONS: '1',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
+      ...environment.env,
       WHATSAPP_TENANT_ID: TENANT,
       ...(options.withoutCloudApi
         ? {}
@@ -89,39 +69,10 @@ export class WhatsappHarness {
       WHATSAPP_CLOUD_SEND_MAX_BACKOFF_MS: '200',
       ...options.env,
     };
-    const messaging: MessagingOptions = {
-      clientId: 'whatsapp-test',
-      brokers: brokers.split(','),
-      topicPrefix: prefix,
-      topics: { partitions: 1 },
-      logLevel: 'nothing',
-    };
-    const mongo = await new MongoClient(mongoUrl).connect();
-    const app = await createServiceApp(whatsappService, loadConfig(WhatsappConfig, env, 'whatsapp'));
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const inbound: EnvelopeOf<typeof Topics.inboundMessage>[] = [];
-    const statuses: EnvelopeOf<typeof Topics.deliveryStatus>[] = [];
-    const recorder = new ConsumerRunner<TopicName>(messaging, {
-      groupId: uniqueName('recorder'),
-      topics: [Topics.inboundMessage, Topics.deliveryStatus],
-      handleMessage: async (message) => {
-        if (message.topic === Topics.inboundMessage) inbound.push(message.envelope);
-        else if (message.topic === Topics.deliveryStatus) statuses.push(message.envelope);
-      },
-    });
-    await recorder.start();
-    return new WhatsappHarness(
-      inbound,
-      statuses,
-      graph,
-      elsewhere,
-      mongo.db(),
-      mongo,
-      new MessageBus(messaging),
-      recorder,
-      app,
-      url,
+    const parts = await startChannelService(environment, () =>
+      createServiceApp(whatsappService, loadConfig(WhatsappConfig, env, 'whatsapp')),
     );
+    return new WhatsappHarness(parts, graph, elsewhere);
   }
 
   /** POSTs a webhook the way Meta does: JSON, `X-Hub-Signature-256` over the exact bytes with the app secret. */
@@ -162,42 +113,7 @@ export class WhatsappHarness {
   }
 
   async republish(data: OutboundMessage): Promise<void> {
-    const envelope = createEnvelope(Topics.outbound.whatsapp, data, {
-      source: '/ponte/router',
-      tenantId: TENANT,
-    });
-    await this.bus.publish(Topics.outbound.whatsapp, envelope, {
-      key: messageKey(Topics.outbound.whatsapp, data),
-    });
-  }
-
-  inboundMessage(externalId: string, timeoutMs = 30_000): Promise<InboundMessage> {
-    return waitFor(() => this.inbound.find((envelope) => envelope.data.externalId === externalId)?.data, {
-      timeoutMs,
-      description: `inbound message ${externalId} on Kafka`,
-    });
-  }
-
-  inboundCopies(externalId: string): number {
-    return this.inbound.filter((envelope) => envelope.data.externalId === externalId).length;
-  }
-
-  status(messageId: string, state?: DeliveryStatus['state'], timeoutMs = 30_000): Promise<DeliveryStatus> {
-    return waitFor(
-      () =>
-        this.statuses
-          .map((envelope) => envelope.data)
-          .find(
-            (status) => status.messageId === messageId && (state === undefined || status.state === state),
-          ),
-      { timeoutMs, description: `a ${state ?? 'delivery'} status of ${messageId}` },
-    );
-  }
-
-  statesOf(messageId: string): DeliveryStatus['state'][] {
-    return this.statuses
-      .filter((envelope) => envelope.data.messageId === messageId)
-      .map((envelope) => envelope.data.state);
+    await this.publishAsRouter(Topics.outbound.whatsapp, data, TENANT);
   }
 
   /**
@@ -217,13 +133,8 @@ export class WhatsappHarness {
     await this.status(sentinel.messageId, 'failed');
   }
 
-  async stop(): Promise<void> {
-    await this.app.close();
-    await this.recorder.stop();
-    await this.bus.disconnect();
+  protected async stopFakes(): Promise<void> {
     await this.graph.stop();
     await this.elsewhere.stop();
-    await this.db.dropDatabase();
-    await this.mongo.close();
   }
 }

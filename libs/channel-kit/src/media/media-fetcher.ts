@@ -12,21 +12,24 @@ export type MediaFetchResult =
   | { ok: false; reason: MediaRejectionReason; detail: string };
 
 export interface MediaFetchPolicy {
-  /** Origins the first URL and every redirect hop must be on. */
+  /** Origins (`https://api.twilio.com`) the first URL and every redirect hop must be on. */
   allowedOrigins: readonly string[];
   /** Media types (`image/jpeg`, `audio/*`). */
   allowedTypes: readonly string[];
   maxBytes: number;
   timeoutMs: number;
   maxRedirects: number;
-  /** An `Authorization` header value, sent only to these origins, never to another host a redirect points at. */
+  /**
+   * An `Authorization` header value (HTTP Basic for Twilio, a bearer token for Graph), sent only to these origins,
+   * never to another host a redirect points at.
+   */
   credentials?: { origins: readonly string[]; authorization: string };
 }
 
 export interface MediaFetchOptions {
   /** The type the provider announced, used when the response has none. */
   declaredType?: string;
-  /** A limit tighter than the policy's (WhatsApp's per-kind limits). */
+  /** A limit tighter than the policy's (WhatsApp's per-kind limits); the policy's is never exceeded. */
   maxBytes?: number;
 }
 
@@ -36,9 +39,6 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * Downloads a provider's media without becoming an SSRF proxy: only allow-listed origins, redirects followed by hand
  * and each hop checked, the size bounded while streaming (a lying Content-Length does not help) and the type checked
  * against what the server actually answered.
- *
- * Copied from apps/sms (with bearer credentials for several origins and a per-call size limit): it belongs in a
- * shared media lib.
  */
 export class MediaFetcher {
   private readonly origins: ReadonlySet<string>;

@@ -1,24 +1,27 @@
-import { Injectable } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
+import type { FactoryProvider } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
 import type { DeliveryState } from '@ponte/contracts';
 import { findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import type { WhatsAppProviderId } from '../provider/whatsapp-provider.port';
 
 /**
  * - `sending`: a request to the provider is (or was, if we crashed) in flight; its outcome is unknown.
  * - `retrying`: the last attempt was certainly refused (429, 5xx, throttling); nothing was sent yet.
- * - `sent`: the provider accepted it; `externalId` is its message id (the `wamid`).
+ * - `sent`: the provider accepted it; `externalId` is its message id (Twilio's MessageSid, a `wamid`).
  * - `failed`: refused for good, or given up; `error` says why.
  */
 export type LedgerState = 'sending' | 'retrying' | 'sent' | 'failed';
+
+/** What the first record of a message says besides its id. */
+export type LedgerStart = Pick<LedgerEntry, 'provider' | 'from' | 'to'> & { state?: LedgerState };
 
 export interface LedgerEntry {
   /** Our outbound message id: the idempotency key of the send. */
   _id: string;
   state: LedgerState;
-  provider: WhatsAppProviderId;
+  /** Which of the service's providers sends it, where a service has several (apps/whatsapp). */
+  provider?: string;
   attempts: number;
   from: string;
   to: string;
@@ -32,14 +35,23 @@ export interface LedgerEntry {
  * One record per outbound message, `_id` = its message id (FerretDB 1.24 serves only a lone `{ _id }` filter from
  * an index). Written before each call to the provider and after its answer, so a replayed outbound event learns what
  * was done instead of sending again. The partition key (the conversation) makes one consumer the only writer of a
- * record. Same design as apps/sms's ledger.
+ * record. Each channel service keeps its own collection (`twilio_outbound_ledger`, `whatsapp_outbound_ledger`):
+ * register it with `OutboundLedgerStore.provider(name)`.
  */
-@Injectable()
 export class OutboundLedgerStore {
   private readonly entries: Collection<LedgerEntry>;
 
-  constructor(@InjectConnection() connection: Connection) {
-    this.entries = connection.collection<LedgerEntry>('whatsapp_outbound_ledger');
+  constructor(connection: Connection, collectionName: string) {
+    this.entries = connection.collection<LedgerEntry>(collectionName);
+  }
+
+  /** The Nest provider of a ledger over `collectionName` on the service's MongoDB connection. */
+  static provider(collectionName: string): FactoryProvider<OutboundLedgerStore> {
+    return {
+      provide: OutboundLedgerStore,
+      useFactory: (connection: Connection) => new OutboundLedgerStore(connection, collectionName),
+      inject: [getConnectionToken()],
+    };
   }
 
   get(messageId: string): Promise<LedgerEntry | null> {
@@ -47,15 +59,12 @@ export class OutboundLedgerStore {
   }
 
   /** The first record of a message (an attempt, or a refusal); false when another consumer recorded it first. */
-  async start(
-    messageId: string,
-    entry: Pick<LedgerEntry, 'provider' | 'from' | 'to'> & { state?: LedgerState },
-  ): Promise<boolean> {
+  async start(messageId: string, entry: LedgerStart): Promise<boolean> {
     try {
       await this.entries.insertOne({
         _id: messageId,
         state: entry.state ?? 'sending',
-        provider: entry.provider,
+        ...(entry.provider === undefined ? {} : { provider: entry.provider }),
         attempts: entry.state === 'failed' ? 0 : 1,
         from: entry.from,
         to: entry.to,

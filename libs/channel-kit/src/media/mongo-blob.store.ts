@@ -5,7 +5,10 @@ import { Binary, type Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { BlobStore, type BlobMetadata, type NewBlob } from './blob-store.port';
 
-/** 1 MiB: a few round trips for a 5 MB image (a 100 MB document takes 100), well under the 16 MiB document limit. */
+/**
+ * 1 MiB: a few round trips for a 5 MB image or MMS (a 100 MB document takes 100), well under the 16 MiB document
+ * limit.
+ */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
 
 interface BlobDocument {
@@ -28,7 +31,8 @@ interface ChunkDocument {
  * Blobs in MongoDB as GridFS does it — a file document plus fixed-size chunks — but every read is a lone `{ _id }`
  * lookup: GridFS finds chunks with `{ files_id, n }`, which FerretDB 1.24 serves by reading the whole chunks
  * collection. Chunks are written first and the file document last, so a blob is visible only once complete; a
- * crash in between leaves orphan chunks that the next put of the same id overwrites.
+ * crash in between leaves orphan chunks that the next put of the same id overwrites. The collections (`blobs`,
+ * `blob_chunks`) are shared by the channel services; ids are prefixed by provider (`twilio/…`, `whatsapp-cloud/…`).
  */
 @Injectable()
 export class MongoBlobStore extends BlobStore {

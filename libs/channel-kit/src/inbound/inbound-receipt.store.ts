@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
+import type { FactoryProvider } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
 import { findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 
 export interface ReceiptDocument {
-  /** The provider's message id (a Cloud API `wamid`). */
+  /** The provider's message id (Twilio's MessageSid, a Cloud API `wamid`). */
   _id: string;
   state: 'claimed' | 'published' | 'ignored';
   /** For `ignored`: why (e.g. `deleted`). */
@@ -23,15 +23,24 @@ export type ClaimOutcome = 'claimed' | 'published' | 'in-flight';
  * Remembers which inbound messages reached Kafka, keyed by `_id` = the provider's message id (the only filter
  * FerretDB 1.24 serves from an index). A redelivery of a published message is answered without fetching media or
  * publishing again; a concurrent one waits for the first (a claim with a lease), so a crash of the first never leaves
- * a message acknowledged to Meta but missing from Kafka. `ignored` marks messages handled without a publish
- * (deletions, reactions taken back). Same design as apps/sms's receipts.
+ * a message acknowledged to the provider but missing from Kafka. `ignored` marks messages handled without a publish
+ * (WhatsApp deletions, reactions taken back). Each channel service keeps its receipts in its own collection
+ * (`twilio_inbound_receipts`, `whatsapp_inbound_receipts`): register it with `InboundReceiptStore.provider(name)`.
  */
-@Injectable()
 export class InboundReceiptStore {
   private readonly receipts: Collection<ReceiptDocument>;
 
-  constructor(@InjectConnection() connection: Connection) {
-    this.receipts = connection.collection<ReceiptDocument>('whatsapp_inbound_receipts');
+  constructor(connection: Connection, collectionName: string) {
+    this.receipts = connection.collection<ReceiptDocument>(collectionName);
+  }
+
+  /** The Nest provider of a store over `collectionName` on the service's MongoDB connection. */
+  static provider(collectionName: string): FactoryProvider<InboundReceiptStore> {
+    return {
+      provide: InboundReceiptStore,
+      useFactory: (connection: Connection) => new InboundReceiptStore(connection, collectionName),
+      inject: [getConnectionToken()],
+    };
   }
 
   async claim(messageId: string, leaseMs: number, idempotencyToken?: string): Promise<ClaimOutcome> {

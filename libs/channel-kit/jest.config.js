@@ -1,0 +1,1 @@
+module.exports = { displayName: 'channel-kit', preset: '../../jest.preset.js', rootDir: __dirname };

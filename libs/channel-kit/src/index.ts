@@ -1,0 +1,48 @@
+export { BlobStore, type BlobMetadata, type NewBlob } from './media/blob-store.port';
+export { MongoBlobStore, BLOB_CHUNK_BYTES } from './media/mongo-blob.store';
+export {
+  MediaFetcher,
+  mediaTypeOf,
+  tooLarge,
+  type MediaFetchOptions,
+  type MediaFetchPolicy,
+  type MediaFetchResult,
+  type MediaRejectionReason,
+} from './media/media-fetcher';
+export {
+  InboundReceiptStore,
+  type ClaimOutcome,
+  type ReceiptDocument,
+} from './inbound/inbound-receipt.store';
+export {
+  OutboundLedgerStore,
+  type LedgerEntry,
+  type LedgerStart,
+  type LedgerState,
+} from './outbound/outbound-ledger.store';
+export {
+  SendFailure,
+  networkSendFailure,
+  type SendAccepted,
+  type SendFailureKind,
+} from './outbound/send-failure';
+export {
+  AtMostOnceSender,
+  type AtMostOnceSenderOptions,
+  type LedgerRecord,
+  type PreparedSend,
+  type SendOutcome,
+} from './outbound/at-most-once.sender';
+export {
+  IsBackoffMs,
+  IsFetchTimeoutMs,
+  IsHttpOrigin,
+  IsMaxBytes,
+  IsMaxRedirects,
+  IsMediaTypeList,
+  IsOriginList,
+  IsSendMaxAttempts,
+  IsSendTimeoutMs,
+  RequiredTogether,
+  splitList,
+} from './config/channel-config';
