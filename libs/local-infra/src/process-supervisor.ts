@@ -145,18 +145,24 @@ export class SupervisedProcess {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exitDescription === undefined) {
       this.child.kill('SIGTERM');
-      const timer = delay(graceMs, 'timeout' as const);
-      if ((await Promise.race([this.exited.then(() => 'exited' as const), timer])) === 'timeout') {
+      if ((await this.exitedWithin(graceMs)) === 'timeout') {
         // Closing the watchdog's pipe makes it SIGKILL the server itself; then the wrapper exits.
         this.child.stdin?.destroy();
-        const second = await Promise.race([
-          this.exited.then(() => 'exited' as const),
-          delay(2_000, 'timeout'),
-        ]);
-        if (second === 'timeout') this.child.kill('SIGKILL');
+        if ((await this.exitedWithin(2_000)) === 'timeout') this.child.kill('SIGKILL');
       }
     }
     await this.exited;
+  }
+
+  /** Whether the process exits within `ms`; the timer is cleared when it does, so it holds no event loop open. */
+  private async exitedWithin(ms: number): Promise<'exited' | 'timeout'> {
+    const cancel = new AbortController();
+    const timer = delay(ms, 'timeout' as const, { signal: cancel.signal }).catch(() => 'exited' as const);
+    try {
+      return await Promise.race([this.exited.then(() => 'exited' as const), timer]);
+    } finally {
+      cancel.abort();
+    }
   }
 
   /** Sends a signal to the server (the watchdog wrapper forwards SIGTERM and SIGINT). */

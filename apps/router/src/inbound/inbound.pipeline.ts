@@ -412,7 +412,7 @@ export class InboundPipeline {
       ...(message.threading?.messageId ? { emailMessageId: message.threading.messageId } : {}),
       threadReason: threaded.reason,
       ...(message.sentAt ? { sentAt: new Date(message.sentAt) } : {}),
-      createdAt: at,
+      ...timelinePlace(message, at),
     };
   }
 
@@ -435,6 +435,17 @@ export class InboundPipeline {
     if (!assignment) return [];
     return [assignedEvent(assignment, conversation.customerId)];
   }
+}
+
+/** How much earlier than its receipt an e-mail's Date header may place it in the timeline (clocks, forged dates). */
+const EMAIL_DATE_TRUST_MS = 7 * 24 * 60 * 60_000;
+
+/** createdAt (the timeline position) and receivedAt of an inbound message; see TimelineMessage.createdAt. */
+function timelinePlace(message: InboundMessage, at: Date): { createdAt: Date; receivedAt?: Date } {
+  const written = message.channel === 'email' && message.sentAt ? new Date(message.sentAt) : undefined;
+  if (!written || written >= at || at.getTime() - written.getTime() > EMAIL_DATE_TRUST_MS)
+    return { createdAt: at };
+  return { createdAt: written, receivedAt: at };
 }
 
 function hasReferences(message: InboundMessage): boolean {

@@ -79,8 +79,17 @@ export class TimelineMessage {
   @Prop({ type: Date })
   sentAt?: Date;
 
+  /**
+   * The message's place in the timeline (timelines are listed by it). When it arrived, except for an inbound
+   * e-mail: its Date header, when that is earlier and at most EMAIL_DATE_TRUST_MS earlier, so a thread whose mails
+   * were fetched out of order still reads in the order they were written.
+   */
   @Prop({ type: Date, required: true })
   createdAt!: Date;
+
+  /** When an inbound message reached Ponte, when it differs from createdAt. */
+  @Prop({ type: Date })
+  receivedAt?: Date;
 }
 
 export const TimelineMessageSchema = SchemaFactory.createForClass(TimelineMessage);
