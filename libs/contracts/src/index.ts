@@ -27,6 +27,7 @@ export * from './payloads/inbound-message.dto';
 export * from './payloads/outbound-message.dto';
 export * from './payloads/delivery-state.rules';
 export * from './payloads/delivery-status.dto';
+export * from './payloads/channel-status.dto';
 export * from './payloads/agent-command.dto';
 export * from './payloads/conversation-event.dto';
 export { FIXTURES_DIRECTORY, loadFixtures, type ContractFixture } from './fixtures/fixture.loader';
@@ -35,6 +36,7 @@ export {
   BUILDER_TIME,
   buildAgentRef,
   buildAttachmentRef,
+  buildChannelAccountStatus,
   buildDeliveryStatus,
   buildInboundMessage,
   buildOutboundMessage,

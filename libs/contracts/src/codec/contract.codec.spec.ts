@@ -163,6 +163,51 @@ describe(parse.name, () => {
     ]);
   });
 
+  it('should reject a template when its name or language is not what Meta accepts', () => {
+    const data = buildOutboundMessage({
+      channel: 'whatsapp',
+      template: { name: 'Order Update!', languageCode: 'portuguese' },
+    });
+    const envelope = createEnvelope(Topics.outbound.whatsapp, data, {
+      source: '/ponte/router',
+      tenantId: 't',
+    });
+
+    expect(pathsOf(errorsOf(parse(Topics.outbound.whatsapp, json(envelope))))).toEqual([
+      'data.template.languageCode',
+      'data.template.name',
+    ]);
+  });
+
+  it('should carry a revision, a machine-written flag and a reply-to when an adapter sets them', () => {
+    const data = buildInboundMessage({
+      externalId: 'edit-1',
+      automated: 'auto-reply',
+      replyTo: [{ address: 'financeiro@example.com' }],
+      revision: { kind: 'edited', of: 'message-1' },
+      content: { text: 'new text', quotedText: '> old text' },
+    });
+
+    expect(
+      valueOf(parse(Topics.inboundMessage, json(buildEnvelope(Topics.inboundMessage, { data })))).data,
+    ).toMatchObject({
+      automated: 'auto-reply',
+      replyTo: [{ address: 'financeiro@example.com' }],
+      revision: { kind: 'edited', of: 'message-1' },
+      content: { quotedText: '> old text' },
+    });
+  });
+
+  it('should reject a revision when its kind is unknown or it names no message', () => {
+    const data = { ...buildInboundMessage(), revision: { kind: 'recalled', of: '' } };
+    const envelope = buildEnvelope(Topics.inboundMessage, { data: data as never });
+
+    expect(pathsOf(errorsOf(parse(Topics.inboundMessage, json(envelope))))).toEqual([
+      'data.revision.kind',
+      'data.revision.of',
+    ]);
+  });
+
   it('should validate a command against its own kind when the kind is known', () => {
     const command = {
       ...buildAgentCommand('escalate'),

@@ -8,7 +8,13 @@ import {
   IsText,
 } from '../validation/contract.decorators';
 import { ContractLimits } from '../validation/contract.limits';
-import { AgentRef, AttachmentRef, EscalationIntake, MessageContent } from './message-parts.dto';
+import {
+  AgentRef,
+  AttachmentRef,
+  EscalationIntake,
+  MessageContent,
+  MessageTemplate,
+} from './message-parts.dto';
 import {
   AGENT_PRESENCES,
   ESCALATION_TIERS,
@@ -70,6 +76,10 @@ export class ReplyCommand extends ConversationCommandBase {
   /** The customer identity to answer on, when the customer has several on the chosen channel. */
   @IsIdentifier({ optional: true })
   identityId?: string;
+
+  /** An approved WhatsApp template to send instead of free text; `content.text` is its preview on the timeline. */
+  @IsNestedObject(() => MessageTemplate, { optional: true })
+  template?: MessageTemplate;
 }
 
 /** An internal note: on the timeline, never sent to the customer. */

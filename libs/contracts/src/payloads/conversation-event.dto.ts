@@ -13,9 +13,13 @@ import { DELIVERY_STATES, type DeliveryState } from './delivery-state.rules';
 import {
   AgentRef,
   AttachmentRef,
+  AUTOMATED_KINDS,
+  type AutomatedKind,
   EscalationIntake,
   MessageContent,
   ProviderError,
+  REVISION_KINDS,
+  type RevisionKind,
 } from './message-parts.dto';
 import {
   ESCALATION_TIERS,
@@ -34,6 +38,7 @@ export const CONVERSATION_EVENT_KINDS = [
   'created',
   'message.appended',
   'message.status.updated',
+  'message.revised',
   'assigned',
   'transferred',
   'escalated',
@@ -105,6 +110,14 @@ export class TimelineMessage {
   @IsOneOf(DELIVERY_STATES, { optional: true })
   deliveryState?: DeliveryState;
 
+  /** An inbound message a machine wrote (auto-reply, bounce). */
+  @IsOneOf(AUTOMATED_KINDS, { optional: true })
+  automated?: AutomatedKind;
+
+  /** Set once the customer edited (`content` is the latest) or deleted (`content` is empty) the message. */
+  @IsOneOf(REVISION_KINDS, { optional: true })
+  revision?: RevisionKind;
+
   @IsIsoDateTime()
   createdAt!: string;
 }
@@ -128,6 +141,21 @@ export class MessageStatusUpdatedEvent extends ConversationEventBase {
 
   @IsNestedObject(() => ProviderError, { optional: true })
   error?: ProviderError;
+}
+
+/** The customer edited or deleted a message; the timeline keeps the earlier content for agents and audits. */
+export class MessageRevisedEvent extends ConversationEventBase {
+  override kind!: 'message.revised';
+
+  @IsIdentifier()
+  messageId!: string;
+
+  @IsOneOf(REVISION_KINDS)
+  revision!: RevisionKind;
+
+  /** The content after the change: the edited text, or empty for a deletion. */
+  @IsNestedObject(() => MessageContent)
+  content!: MessageContent;
 }
 
 export class ConversationAssignedEvent extends ConversationEventBase {
@@ -276,6 +304,7 @@ export type ConversationEvent =
   | ConversationCreatedEvent
   | MessageAppendedEvent
   | MessageStatusUpdatedEvent
+  | MessageRevisedEvent
   | ConversationAssignedEvent
   | ConversationTransferredEvent
   | ConversationEscalatedEvent
@@ -295,6 +324,7 @@ export const conversationEventClasses: {
   created: ConversationCreatedEvent,
   'message.appended': MessageAppendedEvent,
   'message.status.updated': MessageStatusUpdatedEvent,
+  'message.revised': MessageRevisedEvent,
   assigned: ConversationAssignedEvent,
   transferred: ConversationTransferredEvent,
   escalated: ConversationEscalatedEvent,

@@ -7,7 +7,15 @@ import {
   IsOneOf,
 } from '../validation/contract.decorators';
 import { ContractLimits } from '../validation/contract.limits';
-import { AttachmentRef, ChannelAddress, MessageContent, ThreadingRefs } from './message-parts.dto';
+import {
+  AttachmentRef,
+  AUTOMATED_KINDS,
+  type AutomatedKind,
+  ChannelAddress,
+  MessageContent,
+  MessageRevision,
+  ThreadingRefs,
+} from './message-parts.dto';
 
 /** A customer's message as an adapter normalized it; published on `ponte.inbound.message.v1`. */
 export class InboundMessage {
@@ -31,6 +39,10 @@ export class InboundMessage {
   @IsNestedArray(() => ChannelAddress, ContractLimits.recipients, { optional: true })
   cc?: ChannelAddress[];
 
+  /** E-mail Reply-To: where the customer wants answers, when it differs from `from`. */
+  @IsNestedArray(() => ChannelAddress, ContractLimits.recipients, { optional: true })
+  replyTo?: ChannelAddress[];
+
   /** When the customer sent it, by the provider's clock; some e-mails carry no usable Date header. */
   @IsIsoDateTime({ optional: true })
   sentAt?: string;
@@ -47,6 +59,14 @@ export class InboundMessage {
 
   @IsNestedObject(() => ThreadingRefs, { optional: true })
   threading?: ThreadingRefs;
+
+  /** Set when a machine wrote it (an auto-reply, a bounce): stored and shown, never answered automatically. */
+  @IsOneOf(AUTOMATED_KINDS, { optional: true })
+  automated?: AutomatedKind;
+
+  /** Set when this is an edit or deletion of an earlier message, not a new one. */
+  @IsNestedObject(() => MessageRevision, { optional: true })
+  revision?: MessageRevision;
 
   /** Blob id of the provider's raw payload, kept for audits and re-normalization. */
   @IsIdentifier({ optional: true })

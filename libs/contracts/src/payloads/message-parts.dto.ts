@@ -34,6 +34,50 @@ export class MessageContent {
 
   @IsText(ContractLimits.subjectLength, { optional: true })
   subject?: string;
+
+  /** The history quoted below the new text (e-mail), when the adapter could tell them apart; never rendered as new. */
+  @IsText(ContractLimits.textLength, { optional: true })
+  quotedText?: string;
+}
+
+/** Why a machine wrote an inbound message (RFC 3834 auto-replies, bounces/DSNs, other auto-generated mail). */
+export const AUTOMATED_KINDS = ['auto-reply', 'bounce', 'auto-generated'] as const;
+export type AutomatedKind = (typeof AUTOMATED_KINDS)[number];
+
+/** What a customer did to a message they had sent: edited it (Telegram, WhatsApp) or deleted it for everyone. */
+export const REVISION_KINDS = ['edited', 'deleted'] as const;
+export type RevisionKind = (typeof REVISION_KINDS)[number];
+
+/**
+ * Marks an inbound message as a change to an earlier one rather than a new message. The inbound's own `externalId`
+ * names the revision (so a redelivered edit is a no-op); `of` names the message it changes, on the same channel
+ * account. An edit carries the new content; a deletion carries none.
+ */
+export class MessageRevision {
+  @IsOneOf(REVISION_KINDS)
+  kind!: RevisionKind;
+
+  /** The provider id of the revised message. */
+  @IsIdentifier()
+  of!: string;
+}
+
+/** An approved template (WhatsApp Cloud): the only thing that may open a conversation outside the 24-hour window. */
+export class MessageTemplate {
+  /** The template's name as approved by Meta, e.g. `order_update`. */
+  @IsString()
+  @MaxLength(ContractLimits.identifierLength)
+  @Matches(/^[a-z0-9_]+$/, { message: 'template name must be lower case letters, digits and underscores' })
+  name!: string;
+
+  /** The template's language, e.g. `pt_BR` or `en`. */
+  @IsString()
+  @Matches(/^[a-z]{2,3}(_[A-Z]{2})?$/, { message: 'languageCode must look like pt_BR or en' })
+  languageCode!: string;
+
+  /** Values of the body's `{{1}}`, `{{2}}`… in order. */
+  @IsTextList(ContractLimits.listItems, ContractLimits.shortTextLength, { optional: true })
+  bodyParameters?: string[];
 }
 
 // Blob ids are storage keys; excluding `;` and `,` also rules out `data:` URIs smuggling the bytes in.

@@ -1,7 +1,13 @@
 import { CHANNELS, type Channel } from '../topics/channel.constants';
 import { IsIdentifier, IsNestedArray, IsNestedObject, IsOneOf } from '../validation/contract.decorators';
 import { ContractLimits } from '../validation/contract.limits';
-import { AttachmentRef, ChannelAddress, EmailHeaders, MessageContent } from './message-parts.dto';
+import {
+  AttachmentRef,
+  ChannelAddress,
+  EmailHeaders,
+  MessageContent,
+  MessageTemplate,
+} from './message-parts.dto';
 
 /** A message the router asks one channel adapter to send; published on `ponte.outbound.<channel>.v1`. */
 export class OutboundMessage {
@@ -37,4 +43,8 @@ export class OutboundMessage {
 
   @IsNestedObject(() => EmailHeaders, { optional: true })
   emailHeaders?: EmailHeaders;
+
+  /** Send this approved template instead of free text (WhatsApp); `content.text` is its preview on the timeline. */
+  @IsNestedObject(() => MessageTemplate, { optional: true })
+  template?: MessageTemplate;
 }

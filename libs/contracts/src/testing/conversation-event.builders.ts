@@ -32,6 +32,13 @@ const builders: EventBuilders = {
     messageId: 'message-2',
     state: 'delivered',
   }),
+  'message.revised': (common) => ({
+    ...common,
+    kind: 'message.revised',
+    messageId: 'message-1',
+    revision: 'edited',
+    content: { text: 'Olá, não consigo acessar minha conta desde ontem' },
+  }),
   assigned: (common) => ({ ...common, kind: 'assigned', agentId: agent.id }),
   transferred: (common) => ({
     ...common,

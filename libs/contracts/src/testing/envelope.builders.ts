@@ -6,6 +6,7 @@ import { Topics, type OutboundTopicName, type TopicName } from '../topics/topic.
 import { buildAgentCommand } from './agent-command.builders';
 import { buildConversationEvent } from './conversation-event.builders';
 import {
+  buildChannelAccountStatus,
   buildDeliveryStatus,
   buildInboundMessage,
   buildOutboundMessage,
@@ -17,6 +18,7 @@ const defaultPayloads: { readonly [T in TopicName]: () => PayloadOf<T> } = {
   [Topics.agentCommand]: () => buildAgentCommand('reply'),
   [Topics.deliveryStatus]: () => buildDeliveryStatus(),
   [Topics.conversationEvent]: () => buildConversationEvent('message.appended'),
+  [Topics.channelStatus]: () => buildChannelAccountStatus(),
   ...(Object.fromEntries(
     CHANNELS.map((channel) => [Topics.outbound[channel], () => buildOutboundMessage({ channel })]),
   ) as { [T in OutboundTopicName]: () => PayloadOf<T> }),

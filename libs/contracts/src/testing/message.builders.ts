@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChannelAccountStatus } from '../payloads/channel-status.dto';
 import type { DeliveryStatus } from '../payloads/delivery-status.dto';
 import type { InboundMessage } from '../payloads/inbound-message.dto';
 import type { AgentRef, AttachmentRef } from '../payloads/message-parts.dto';
@@ -36,6 +37,18 @@ export function buildOutboundMessage(overrides: Partial<OutboundMessage> = {}): 
     channelAccountId: 'wa-5511999990000',
     to: { address: '5511987654321' },
     content: { text: 'Prontinho, sua conta foi desbloqueada.' },
+    ...overrides,
+  };
+}
+
+export function buildChannelAccountStatus(
+  overrides: Partial<ChannelAccountStatus> = {},
+): ChannelAccountStatus {
+  return {
+    channel: 'whatsapp',
+    channelAccountId: 'web:5511999990000',
+    state: 'connected',
+    occurredAt: BUILDER_TIME,
     ...overrides,
   };
 }

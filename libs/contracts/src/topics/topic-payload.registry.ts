@@ -10,6 +10,7 @@ import {
   conversationEventClasses,
   type ConversationEvent,
 } from '../payloads/conversation-event.dto';
+import { ChannelAccountStatus } from '../payloads/channel-status.dto';
 import { DeliveryStatus } from '../payloads/delivery-status.dto';
 import { InboundMessage } from '../payloads/inbound-message.dto';
 import { OutboundMessage } from '../payloads/outbound-message.dto';
@@ -21,6 +22,7 @@ type TopicPayloadMap = {
   [Topics.agentCommand]: AgentCommand;
   [Topics.deliveryStatus]: DeliveryStatus;
   [Topics.conversationEvent]: ConversationEvent;
+  [Topics.channelStatus]: ChannelAccountStatus;
 } & { [T in OutboundTopicName]: OutboundMessage };
 
 /** The payload a topic carries, so producer and consumer signatures follow the topic name. */
@@ -76,6 +78,11 @@ const topicSpecs: { readonly [T in TopicName]: TopicSpec<T> } = {
     payloadClass: byKind(CONVERSATION_EVENT_KINDS, conversationEventClasses, ConversationEventBase),
     key: (event) => event.conversationId,
     discriminated: true,
+  },
+  [Topics.channelStatus]: {
+    payloadClass: () => ChannelAccountStatus,
+    key: (status) => `${status.channel}:${status.channelAccountId}`,
+    discriminated: false,
   },
   ...(Object.fromEntries(CHANNELS.map((channel) => [Topics.outbound[channel], outboundSpec])) as {
     [T in OutboundTopicName]: TopicSpec<T>;

@@ -5,6 +5,7 @@ export const Topics = {
   agentCommand: 'ponte.agent.command.v1',
   deliveryStatus: 'ponte.delivery.status.v1',
   conversationEvent: 'ponte.conversation.event.v1',
+  channelStatus: 'ponte.channel.status.v1',
   outbound: {
     sms: 'ponte.outbound.sms.v1',
     whatsapp: 'ponte.outbound.whatsapp.v1',
@@ -19,6 +20,7 @@ export const Topics = {
   agentCommand: string;
   deliveryStatus: string;
   conversationEvent: string;
+  channelStatus: string;
   // `satisfies` makes adding a channel without its outbound topic a compile error.
   outbound: Record<Channel, string>;
 };
@@ -30,6 +32,7 @@ export type TopicName =
   | typeof Topics.agentCommand
   | typeof Topics.deliveryStatus
   | typeof Topics.conversationEvent
+  | typeof Topics.channelStatus
   | OutboundTopicName;
 
 export const ALL_TOPICS: readonly TopicName[] = [
@@ -37,6 +40,7 @@ export const ALL_TOPICS: readonly TopicName[] = [
   Topics.agentCommand,
   Topics.deliveryStatus,
   Topics.conversationEvent,
+  Topics.channelStatus,
   ...Object.values(Topics.outbound),
 ];
 
