@@ -10,6 +10,8 @@ export type CommandRejectionCode =
   | 'NOT_ALLOWED'
   | 'INVALID_STATE'
   | 'NO_IDENTITY_FOR_CHANNEL'
+  /** The chosen channel cannot send what the reply asks for (e.g. a template outside WhatsApp). */
+  | 'CHANNEL_CANNOT_SEND'
   | 'INVALID_MERGE';
 
 export class CommandRejectedError extends RejectedMessageError {

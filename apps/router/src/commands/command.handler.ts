@@ -4,6 +4,7 @@ import {
   type AgentCommand,
   type AgentCommandOf,
   type ConversationEvent,
+  type ChannelAddress,
   deliveryStateRank,
   type EnvelopeOf,
   type OutboundMessage,
@@ -140,6 +141,12 @@ export class CommandHandler implements OnModuleInit {
         `customer ${conversation.customerId} has no ${command.identityId ? `identity ${command.identityId}` : `${command.channel ?? 'reply'} address`}`,
       );
     }
+    if (command.template && identity.channel !== 'whatsapp') {
+      throw new CommandRejectedError(
+        'CHANNEL_CANNOT_SEND',
+        `templates are a WhatsApp feature; ${identity.channel} sends the text instead`,
+      );
+    }
     const answered = await this.timeline.lastIncoming(tenantId, conversation._id, identity.channel);
     const channelAccountId =
       answered?.channelAccountId ?? (await this.queues.channelAccountFor(tenantId, identity.channel));
@@ -176,11 +183,9 @@ export class CommandHandler implements OnModuleInit {
       conversationId: conversation._id,
       channel: identity.channel,
       channelAccountId,
-      to: {
-        address: identity.address,
-        ...(identity.displayName ? { displayName: identity.displayName } : {}),
-      },
+      to: replyAddress(identity, answered),
       content: command.content,
+      ...(command.template ? { template: command.template } : {}),
       ...(command.attachments ? { attachments: command.attachments } : {}),
       ...(answered && identity.channel !== 'email' ? { replyToExternalId: answered.externalId } : {}),
       ...(references.length > 0 ? { emailHeaders: { inReplyTo: references[0], references } } : {}),
@@ -565,4 +570,20 @@ export class CommandHandler implements OnModuleInit {
 function asRejection(error: unknown): unknown {
   if (error instanceof MergeConflictError || !(error instanceof IdentityError)) return error;
   return new CommandRejectedError('INVALID_MERGE', `${error.code}: ${error.message}`);
+}
+
+/**
+ * Where a reply goes: the identity's address, except that an e-mail answered from the address the customer wrote
+ * from honours that mail's Reply-To (as mail clients do).
+ */
+function replyAddress(
+  identity: { identityId: string; address: string; displayName?: string },
+  answered: TimelineMessage | null,
+): ChannelAddress {
+  const [replyTo] = answered?.identityId === identity.identityId ? (answered.replyTo ?? []) : [];
+  if (replyTo) return replyTo;
+  return {
+    address: identity.address,
+    ...(identity.displayName ? { displayName: identity.displayName } : {}),
+  };
 }

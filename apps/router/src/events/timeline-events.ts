@@ -20,8 +20,23 @@ export function appendedEvent(message: TimelineMessage): ConversationEvent {
       ...(message.attachments ? { attachments: message.attachments } : {}),
       ...(message.author ? { author: message.author } : {}),
       ...(message.deliveryState ? { deliveryState: message.deliveryState } : {}),
+      ...(message.automated ? { automated: message.automated } : {}),
+      ...(message.revision ? { revision: message.revision } : {}),
       createdAt: message.createdAt.toISOString(),
     },
+  };
+}
+
+/** The `message.revised` event of a stored message's latest revision. */
+export function revisedEvent(message: TimelineMessage): ConversationEvent {
+  return {
+    kind: 'message.revised',
+    conversationId: message.conversationId,
+    customerId: message.customerId,
+    occurredAt: (message.revisedAt ?? message.createdAt).toISOString(),
+    messageId: message._id,
+    revision: message.revision ?? 'edited',
+    content: message.content,
   };
 }
 

@@ -1,11 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ConversationEvent, EnvelopeOf, InboundMessage, Topics } from '@ponte/contracts';
+import type {
+  ConversationEvent,
+  EnvelopeOf,
+  InboundMessage,
+  MessageRevision,
+  Topics,
+} from '@ponte/contracts';
 import { RejectedMessageError } from '@ponte/messaging';
 import { AssignmentService } from '../assignment';
 import { type Conversation, PRIORITY_RANK } from '../conversations/conversation.schema';
 import { type CustomerConversations, ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
-import { appendedEvent, assignedEvent, createdEvent } from '../events/timeline-events';
+import { appendedEvent, assignedEvent, createdEvent, revisedEvent } from '../events/timeline-events';
 import { CustomerDirectory, IdentityResolutionError, type ResolvedSender } from '../identity';
 import { RouterConfig } from '../config/router.config';
 import { QueueRouting } from '../routing/queue-routing';
@@ -18,6 +24,14 @@ import type { TimelineMessage } from '../timeline/timeline-message.schema';
 import { TimelineStore } from '../timeline/timeline.store';
 
 type InboundEnvelope = EnvelopeOf<typeof Topics.inboundMessage>;
+
+interface BatchItem {
+  envelope: InboundEnvelope;
+  tenantId: string;
+  message: InboundMessage;
+  messageId: string;
+  at: Date;
+}
 
 interface Threaded {
   conversation: Conversation;
@@ -64,17 +78,61 @@ export class InboundPipeline {
    * it chose. A failure throws and the consumer retries the batch record by record, isolating a poison message.
    */
   async handleBatch(envelopes: readonly InboundEnvelope[]): Promise<void> {
-    const items = envelopes.map((envelope) => ({
+    const items: BatchItem[] = envelopes.map((envelope) => ({
       envelope,
       tenantId: envelope.tenantId,
       message: envelope.data,
       messageId: InboundPipeline.messageIdOf(envelope.tenantId, envelope.data),
       at: new Date(envelope.data.receivedAt),
     }));
+    // Edits and deletions change stored messages; they come after the batch's new messages, which they may name.
+    const messages = items.filter((item) => !item.message.revision);
+    if (messages.length > 0) await this.handleMessages(messages);
+    for (const item of items) if (item.message.revision) await this.revise(item, item.message.revision);
+  }
+
+  /**
+   * A customer's edit or deletion (once; the earlier content stays in the message's revisions) and its
+   * `message.revised` event, emitted again on a redelivery. An edit of a message Ponte never stored (sent before the
+   * channel was connected, or lost by the provider) becomes a message of its own, so the customer's words are kept.
+   */
+  private async revise(item: BatchItem, revision: MessageRevision): Promise<void> {
+    const targetId = InboundPipeline.messageIdOf(item.tenantId, { ...item.message, externalId: revision.of });
+    const result = await this.timeline.revise(item.tenantId, targetId, {
+      id: item.messageId,
+      kind: revision.kind,
+      content: item.message.content,
+      ...(item.message.attachments ? { attachments: item.message.attachments } : {}),
+      at: new Date(item.message.sentAt ?? item.message.receivedAt),
+    });
+    switch (result.status) {
+      case 'revised':
+      case 'duplicate':
+        await this.events.publish(
+          item.tenantId,
+          item.messageId,
+          { events: [revisedEvent(result.message)] },
+          item.envelope.traceparent,
+        );
+        return;
+      case 'stale':
+        this.logger.debug(`revision ${item.messageId} of ${targetId} is older than the applied one: ignored`);
+        return;
+      case 'unknown':
+        if (revision.kind === 'edited') {
+          const { revision: _edit, ...message } = item.message;
+          await this.handleMessages([{ ...item, message }]);
+        } else {
+          this.logger.log(`deletion ${item.messageId} names a message Ponte never stored: nothing to delete`);
+        }
+    }
+  }
+
+  private async handleMessages(items: readonly BatchItem[]): Promise<void> {
     const stored = await this.timeline.getMany(items.map((item) => item.messageId));
     const seen = new Set<string>();
-    const fresh: typeof items = [];
-    const replays: typeof items = [];
+    const fresh: BatchItem[] = [];
+    const replays: BatchItem[] = [];
     for (const item of items) {
       if (stored.has(item.messageId) || seen.has(item.messageId)) replays.push(item);
       else fresh.push(item);
@@ -304,10 +362,11 @@ export class InboundPipeline {
       lastResolved: summary(lastResolved),
       receivedAt: at,
       reopenWindowMs: this.config.reopenWindowMs(message.channel),
+      ...(message.automated ? { automated: message.automated } : {}),
     });
     switch (decision.action) {
       case 'append': {
-        const conversation = [open, referenced].find(
+        const conversation = [open, referenced, lastResolved].find(
           (candidate) => candidate?._id === decision.conversationId,
         );
         if (!conversation) throw new Error(`threading chose unknown conversation ${decision.conversationId}`);
@@ -410,6 +469,8 @@ export class InboundPipeline {
       content: message.content,
       ...(message.attachments ? { attachments: message.attachments } : {}),
       ...(message.threading?.messageId ? { emailMessageId: message.threading.messageId } : {}),
+      ...(message.replyTo?.length ? { replyTo: message.replyTo } : {}),
+      ...(message.automated ? { automated: message.automated } : {}),
       threadReason: threaded.reason,
       ...(message.sentAt ? { sentAt: new Date(message.sentAt) } : {}),
       ...timelinePlace(message, at),

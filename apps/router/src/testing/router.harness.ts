@@ -166,6 +166,15 @@ export class RouterHarness {
     );
   }
 
+  /** The first conversation created (matching the predicate) once it is assigned, with its agent as a solver. */
+  async assignedConversation(
+    matches: (event: Extract<ConversationEvent, { kind: 'created' }>) => boolean = () => true,
+  ): Promise<{ conversationId: string; agent: { id: string; role: 'solver' } }> {
+    const created = await this.event('created', matches);
+    const assigned = await this.event('assigned', (event) => event.conversationId === created.conversationId);
+    return { conversationId: created.conversationId, agent: { id: assigned.agentId, role: 'solver' } };
+  }
+
   async republish(envelope: EnvelopeOf<typeof Topics.inboundMessage>): Promise<void> {
     await this.bus.publish(Topics.inboundMessage, envelope, {
       key: messageKey(Topics.inboundMessage, envelope.data),

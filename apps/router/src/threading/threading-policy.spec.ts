@@ -64,4 +64,37 @@ describe(decideThread.name, () => {
       reason: 'the last conversation was resolved 3 d ago, beyond the 24 h reopen window',
     });
   });
+
+  it.each([
+    ['within the reopen window', { lastResolved: resolvedAgo('c0', HOUR) }],
+    ['beyond the reopen window', { lastResolved: resolvedAgo('c0', 72 * HOUR) }],
+    ['replying to a resolved conversation', { referenced: resolvedAgo('c0', 30 * 24 * HOUR) }],
+  ])(
+    'should join the resolved conversation without reopening it when an auto-reply arrives %s',
+    (_, facts) => {
+      const decision = decideThread(buildFacts({ ...facts, automated: 'auto-reply' }));
+
+      expect(decision).toEqual({
+        action: 'append',
+        conversationId: 'c0',
+        reason: 'an automatic message (auto-reply) joins the resolved conversation without reopening it',
+      });
+    },
+  );
+
+  it('should append an automatic message to the open conversation when there is one', () => {
+    const decision = decideThread(
+      buildFacts({
+        open: { id: 'c1', status: 'open' },
+        lastResolved: resolvedAgo('c0', HOUR),
+        automated: 'bounce',
+      }),
+    );
+
+    expect(decision).toMatchObject({ action: 'append', conversationId: 'c1' });
+  });
+
+  it('should start a conversation for an automatic message when the customer has none', () => {
+    expect(decideThread(buildFacts({ automated: 'bounce' }))).toMatchObject({ action: 'create' });
+  });
 });

@@ -14,6 +14,8 @@ export interface ThreadingFacts {
   receivedAt: Date;
   /** How long after resolution a new message reopens instead of starting a new conversation (per channel). */
   reopenWindowMs: number;
+  /** A machine wrote it (an out-of-office reply, a bounce): it never reopens or starts a case on its own. */
+  automated?: string;
 }
 
 export type ThreadingDecision =
@@ -27,6 +29,15 @@ export type ThreadingDecision =
  */
 export function decideThread(facts: ThreadingFacts): ThreadingDecision {
   const { open, referenced, lastResolved } = facts;
+  const resolved = referenced ?? lastResolved;
+  if (facts.automated && !open && resolved && resolved.status === 'resolved') {
+    // An out-of-office answer to our closing message must not put the case back in an agent's queue.
+    return {
+      action: 'append',
+      conversationId: resolved.id,
+      reason: `an automatic message (${facts.automated}) joins the resolved conversation without reopening it`,
+    };
+  }
   if (referenced && referenced.status === 'open') {
     return {
       action: 'append',

@@ -2,11 +2,24 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type {
   AgentRef,
   AttachmentRef,
+  AutomatedKind,
   Channel,
+  ChannelAddress,
   DeliveryState,
   MessageContent,
   MessageDirection,
+  RevisionKind,
 } from '@ponte/contracts';
+
+/** An earlier state of a message the customer edited or deleted, kept for agents and audits. */
+export interface MessageRevisionRecord {
+  /** The timeline id the revision would have as a message (stable per provider id): a replay finds it. */
+  id: string;
+  kind: RevisionKind;
+  previousContent: MessageContent;
+  previousAttachments?: AttachmentRef[];
+  at: Date;
+}
 
 /**
  * One entry of a conversation's timeline: incoming, outgoing, private note or activity. Stored once: the unique key
@@ -55,6 +68,29 @@ export class TimelineMessage {
   /** The e-mail Message-ID of this message, so a later reply (In-Reply-To / References) finds its conversation. */
   @Prop()
   emailMessageId?: string;
+
+  /** E-mail Reply-To: where the customer asked answers to go. */
+  @Prop({ type: [Object], default: undefined })
+  replyTo?: ChannelAddress[];
+
+  /** Set when a machine wrote the message (an auto-reply, a bounce). */
+  @Prop({ type: String })
+  automated?: AutomatedKind;
+
+  /** The latest revision: `edited` (content is the edited text) or `deleted` (content emptied). */
+  @Prop({ type: String })
+  revision?: RevisionKind;
+
+  /** When the latest applied revision was made; an older edit arriving late does not overwrite a newer one. */
+  @Prop({ type: Date })
+  revisedAt?: Date;
+
+  /** Ids of the revisions applied (MessageRevisionRecord.id): the guard that applies each once. */
+  @Prop({ type: [String], default: undefined })
+  revisionIds?: string[];
+
+  @Prop({ type: [Object], default: undefined })
+  revisions?: MessageRevisionRecord[];
 
   @Prop({ type: Object })
   author?: AgentRef;

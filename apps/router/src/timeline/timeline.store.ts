@@ -1,15 +1,42 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { findById, findByIds, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
-import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
+import {
+  type AttachmentRef,
+  type DeliveryState,
+  deliveryStateRank,
+  type MessageContent,
+  type RevisionKind,
+} from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { EmailMessageId, emailMessageIdKey } from './email-message-id.schema';
-import { TimelineMessage } from './timeline-message.schema';
+import { type MessageRevisionRecord, TimelineMessage } from './timeline-message.schema';
 
 export type AppendResult =
   | { status: 'appended'; message: TimelineMessage }
   /** Stored before (a redelivery or a replay after a crash): nothing written, the stored one returned. */
   | { status: 'duplicate'; message: TimelineMessage };
+
+export type ReviseResult =
+  | { status: 'revised'; message: TimelineMessage }
+  /** Applied before (a redelivery or a replay): nothing written, the stored message returned. */
+  | { status: 'duplicate'; message: TimelineMessage }
+  /** Older than the revision already applied, or the message is deleted: nothing written. */
+  | { status: 'stale'; message: TimelineMessage }
+  /** No incoming message has that id. */
+  | { status: 'unknown' };
+
+export interface RevisionChange {
+  /** The revision's own stable id (what it would be as a message): applied at most once. */
+  id: string;
+  kind: RevisionKind;
+  /** The new content of an edit; ignored for a deletion. */
+  content: MessageContent;
+  /** The attachments of an edit, when it carries any; otherwise the message keeps its own. */
+  attachments?: AttachmentRef[];
+  /** When the customer made the change, by the provider's clock. */
+  at: Date;
+}
 
 @Injectable()
 export class TimelineStore implements OnModuleInit {
@@ -148,6 +175,48 @@ export class TimelineStore implements OnModuleInit {
       )
       .lean<TimelineMessage>()
       .exec();
+  }
+
+  /**
+   * Applies a customer's edit or deletion to their stored message, once: the earlier content is kept in
+   * `revisions`, a deletion empties the content and attachments, and a deleted message stays deleted. An edit older
+   * than the one applied (providers redeliver out of order) changes nothing.
+   */
+  async revise(tenantId: string, messageId: string, change: RevisionChange): Promise<ReviseResult> {
+    const target = await this.get(tenantId, messageId);
+    if (!target || target.direction !== 'incoming') return { status: 'unknown' };
+    if (target.revisionIds?.includes(change.id)) return { status: 'duplicate', message: target };
+    if (target.revision === 'deleted' || (target.revisedAt && change.at < target.revisedAt)) {
+      return { status: 'stale', message: target };
+    }
+    const record: MessageRevisionRecord = {
+      id: change.id,
+      kind: change.kind,
+      previousContent: target.content,
+      ...(target.attachments ? { previousAttachments: target.attachments } : {}),
+      at: change.at,
+    };
+    const deleted = change.kind === 'deleted';
+    const updated = await this.model
+      .findOneAndUpdate(
+        { _id: messageId, tenantId, revisionIds: { $ne: change.id } },
+        {
+          $set: {
+            content: deleted ? {} : change.content,
+            revision: change.kind,
+            revisedAt: change.at,
+            ...(!deleted && change.attachments ? { attachments: change.attachments } : {}),
+          },
+          ...(deleted ? { $unset: { attachments: '' } } : {}),
+          $push: { revisionIds: change.id, revisions: record },
+        },
+        { new: true },
+      )
+      .lean<TimelineMessage>()
+      .exec();
+    if (updated) return { status: 'revised', message: updated };
+    const current = await this.get(tenantId, messageId);
+    return current ? { status: 'duplicate', message: current } : { status: 'unknown' };
   }
 
   /** The stored ones among these message ids (indexed lookups, see findByIds). */
