@@ -22,6 +22,7 @@ export {
 } from './validation/contract.error';
 export { ContractLimits } from './validation/contract.limits';
 export * from './payloads/support.constants';
+export * from './payloads/support-config.dto';
 export * from './payloads/message-parts.dto';
 export * from './payloads/inbound-message.dto';
 export * from './payloads/outbound-message.dto';

@@ -12,7 +12,9 @@ export type CommandRejectionCode =
   | 'NO_IDENTITY_FOR_CHANNEL'
   /** The chosen channel cannot send what the reply asks for (e.g. a template outside WhatsApp). */
   | 'CHANNEL_CANNOT_SEND'
-  | 'INVALID_MERGE';
+  | 'INVALID_MERGE'
+  /** A `configure` command would leave the configuration inconsistent; the message names every bad field. */
+  | 'INVALID_CONFIGURATION';
 
 export class CommandRejectedError extends RejectedMessageError {
   constructor(

@@ -18,7 +18,9 @@ import { ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher, type Emission } from '../events/conversation-events.publisher';
 import { appendedEvent, assignedEventsFor } from '../events/timeline-events';
 import { CustomerDirectory, IdentityError, MergeConflictError, type MergeResult } from '../identity';
-import { canAgentAct, QueueDirectory } from '../queues';
+import { canAgentAct, InvalidQueueSeedError, QueueDirectory, type QueueSeed } from '../queues';
+import { withChanges } from '../queues/configuration-change';
+import { QueueRouting } from '../routing/queue-routing';
 import { stableId } from '../shared/stable-id';
 import type { TimelineMessage } from '../timeline/timeline-message.schema';
 import { TimelineStore } from '../timeline/timeline.store';
@@ -45,6 +47,7 @@ export class CommandHandler implements OnModuleInit {
     private readonly queues: QueueDirectory,
     private readonly assignment: AssignmentService,
     private readonly events: ConversationEventsPublisher,
+    private readonly routing: QueueRouting,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -75,6 +78,8 @@ export class CommandHandler implements OnModuleInit {
     switch (command.kind) {
       case 'set-presence':
         return this.setPresence(tenantId, command);
+      case 'configure':
+        return this.configure(tenantId, command);
       case 'reply':
         return this.reply(tenantId, command, await this.conversationFor(tenantId, command));
       case 'note':
@@ -99,7 +104,7 @@ export class CommandHandler implements OnModuleInit {
   /** The conversation the command names, if the acting agent may touch it. */
   private async conversationFor(
     tenantId: string,
-    command: Exclude<AgentCommand, AgentCommandOf<'set-presence'>>,
+    command: Exclude<AgentCommand, AgentCommandOf<'set-presence' | 'configure'>>,
   ): Promise<Conversation> {
     const conversation = await this.conversations.get(tenantId, command.conversationId);
     if (!conversation) {
@@ -481,6 +486,34 @@ export class CommandHandler implements OnModuleInit {
         },
       ],
     };
+  }
+
+  /**
+   * Changes the tenant's queues, agents, routing or reply accounts (admins only; the gateway vouches for the role).
+   * The resulting whole configuration is checked like the seed file, so a change that would leave it inconsistent
+   * (an agent in an unknown queue, a rule to an N2 queue) changes nothing. Added capacity is used at once.
+   */
+  private async configure(tenantId: string, command: AgentCommandOf<'configure'>): Promise<Emission> {
+    if (command.agent.role !== 'admin') {
+      throw new CommandRejectedError(
+        'NOT_ALLOWED',
+        `only admins change the configuration; ${command.agent.id} is ${command.agent.role}`,
+      );
+    }
+    const next = withChanges(await this.queues.configurationOf(tenantId), command);
+    let assignments: Assignment[];
+    try {
+      assignments = await this.assignment.applySeed(tenantId, next as QueueSeed, new Date(command.issuedAt));
+    } catch (error) {
+      if (!(error instanceof InvalidQueueSeedError)) throw error;
+      throw new CommandRejectedError(
+        'INVALID_CONFIGURATION',
+        error.problems.map((problem) => `${problem.field || 'configuration'}: ${problem.message}`).join('; '),
+      );
+    } finally {
+      this.routing.forget(tenantId);
+    }
+    return { events: await this.assignedEvents(tenantId, assignments) };
   }
 
   private async setPresence(tenantId: string, command: AgentCommandOf<'set-presence'>): Promise<Emission> {

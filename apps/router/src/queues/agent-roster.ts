@@ -241,6 +241,11 @@ export class AgentRoster implements OnModuleInit {
     if (!created) await this.agents.updateOne({ _id, tenantId }, { $set: configuration });
   }
 
+  /** Every agent of the tenant, as configured (no live state), by id. */
+  configured(tenantId: string): Promise<AgentDocument[]> {
+    return this.agents.find({ tenantId }).sort({ agentId: 1 }).toArray();
+  }
+
   private async withState(tenantId: string, documents: readonly AgentDocument[]): Promise<AgentState[]> {
     if (documents.length === 0) return [];
     const agentIds = documents.map((document) => document.agentId);

@@ -103,6 +103,30 @@ export class QueueDirectory implements OnModuleInit {
   }
 
   /**
+   * The tenant's configuration as a seed states it: queues in their order, the agents' settings (not their live
+   * state), routing and reply accounts. Null before anything was configured.
+   */
+  async configurationOf(tenantId: string): Promise<QueueSeed | null> {
+    const settings = await findById<QueueSettingsDocument>(this.settings, tenantId, { tenantId });
+    if (!settings) return null;
+    const queues = await this.queuesOf(tenantId);
+    const agents = await this.roster.configured(tenantId);
+    return {
+      queues: queues.map(({ queueId, name, kind, tier, skills }) => ({ queueId, name, kind, tier, skills })),
+      agents: agents.map(({ agentId, displayName, role, queueIds, capacity, capacityByKind }) => ({
+        agentId,
+        displayName,
+        role,
+        queueIds,
+        capacity,
+        ...(Object.keys(capacityByKind ?? {}).length > 0 ? { capacityByKind } : {}),
+      })),
+      routing: settings.routing,
+      channelAccounts: settings.channelAccounts,
+    };
+  }
+
+  /**
    * Applies a seed: queues, agents and routing are created or updated (never deleted), and the live state of agents
    * (presence, load, held conversations) is kept. Idempotent; a seed that does not validate changes nothing.
    * Raising capacity does not assign by itself: AssignmentService.applySeed drains the queues afterwards.

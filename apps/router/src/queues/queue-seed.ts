@@ -1,76 +1,20 @@
-// class-transformer's @Type reads design-time metadata, so the polyfill must load before the classes are declared.
-import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import {
-  AGENT_PRESENCES,
-  AGENT_ROLES,
-  type AgentPresence,
-  type AgentRole,
-  type Channel,
+  type AgentConfig,
   CHANNELS,
-  PRIORITIES,
-  type Priority,
-  SUPPORT_TIERS,
-  type SupportTier,
+  type QueueConfig,
+  type RoutingConfig,
+  SupportConfig,
 } from '@ponte/contracts';
-import { plainToInstance, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-  type ValidationError,
-  validateSync,
-} from 'class-validator';
-import { compileRoutingRules, InvalidRoutingRuleError, type RoutingRule } from '../routing/routing-rules';
-import { type CapacityByKind, QUEUE_KINDS, type QueueKind } from './queue.model';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
+import { compileRoutingRules, InvalidRoutingRuleError } from '../routing/routing-rules';
 
 /** Queues, agents and routing of a tenant, as the seed file states them (see apps/router/config/queues.seed.json). */
-export interface QueueSeed {
-  queues: QueueSeedEntry[];
-  agents: AgentSeedEntry[];
-  routing: RoutingSeed;
-  /** The account (number, mailbox, bot) a reply goes out from when the conversation has no message on that channel. */
-  channelAccounts?: Partial<Record<Channel, string>>;
-}
-
-export interface QueueSeedEntry {
-  queueId: string;
-  name: string;
-  kind: QueueKind;
-  tier: SupportTier;
-  skills: string[];
-}
-
-export interface AgentSeedEntry {
-  agentId: string;
-  displayName: string;
-  role: AgentRole;
-  queueIds: string[];
-  /** Conversations held at once, of the kinds without a limit of their own. */
-  capacity: number;
-  /** Own limits of some kinds (`{ "email": 10 }`): such a kind is counted against its limit only. */
-  capacityByKind?: CapacityByKind;
-  /** Only when the agent is created; afterwards presence is live state, changed by the agent's commands. */
-  presence?: AgentPresence;
-}
-
-export interface RoutingSeed {
-  /** Where a new conversation goes when no rule matches. */
-  defaultQueueId: string;
-  /** Tried in order; the first that matches picks the queue. */
-  rules: RoutingRule[];
-}
+export type QueueSeed = SupportConfig;
+export type QueueSeedEntry = QueueConfig;
+export type AgentSeedEntry = AgentConfig;
+export type RoutingSeed = RoutingConfig;
 
 export interface SeedProblem {
   /** Dotted path from the seed's root, as in the contract errors: `agents.1.capacity`. */
@@ -99,164 +43,6 @@ export class InvalidQueueSeedError extends Error {
   }
 }
 
-const ID_PATTERN = /^[^\s|]+$/;
-const ID_MESSAGE = '$property must be a non-empty id without spaces or "|"';
-const MAX_ID_LENGTH = 128;
-const MAX_CAPACITY = 1_000;
-const each = { each: true };
-
-class QueueSeedEntryDto implements QueueSeedEntry {
-  @IsString()
-  @Matches(ID_PATTERN, { message: ID_MESSAGE })
-  @MaxLength(MAX_ID_LENGTH)
-  queueId!: string;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name!: string;
-
-  @IsIn([...QUEUE_KINDS])
-  kind!: QueueKind;
-
-  @IsIn([...SUPPORT_TIERS])
-  tier!: SupportTier;
-
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString(each)
-  @IsNotEmpty(each)
-  skills!: string[];
-}
-
-class CapacityByKindDto implements CapacityByKind {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_CAPACITY)
-  messaging?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_CAPACITY)
-  email?: number;
-}
-
-class AgentSeedEntryDto implements AgentSeedEntry {
-  @IsString()
-  @Matches(ID_PATTERN, { message: ID_MESSAGE })
-  @MaxLength(MAX_ID_LENGTH)
-  agentId!: string;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  displayName!: string;
-
-  @IsIn([...AGENT_ROLES])
-  role!: AgentRole;
-
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString(each)
-  queueIds!: string[];
-
-  @IsInt()
-  @Min(0)
-  @Max(MAX_CAPACITY)
-  capacity!: number;
-
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => CapacityByKindDto)
-  capacityByKind?: CapacityByKindDto;
-
-  @IsOptional()
-  @IsIn([...AGENT_PRESENCES])
-  presence?: AgentPresence;
-}
-
-class RoutingRuleDto implements RoutingRule {
-  @IsString()
-  @Matches(ID_PATTERN, { message: ID_MESSAGE })
-  @MaxLength(MAX_ID_LENGTH)
-  id!: string;
-
-  @IsString()
-  @IsNotEmpty()
-  queueId!: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsIn([...CHANNELS], each)
-  channels?: Channel[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString(each)
-  @IsNotEmpty(each)
-  keywords?: string[];
-
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  pattern?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsString(each)
-  @IsNotEmpty(each)
-  customerTags?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @IsIn([...PRIORITIES], each)
-  priorities?: Priority[];
-}
-
-class RoutingSeedDto implements RoutingSeed {
-  @IsString()
-  @IsNotEmpty()
-  defaultQueueId!: string;
-
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested(each)
-  @Type(() => RoutingRuleDto)
-  rules!: RoutingRuleDto[];
-}
-
-class QueueSeedDto implements QueueSeed {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(500)
-  @ValidateNested(each)
-  @Type(() => QueueSeedEntryDto)
-  queues!: QueueSeedEntryDto[];
-
-  @IsArray()
-  @ArrayMaxSize(10_000)
-  @ValidateNested(each)
-  @Type(() => AgentSeedEntryDto)
-  agents!: AgentSeedEntryDto[];
-
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RoutingSeedDto)
-  routing!: RoutingSeedDto;
-
-  // Checked by hand below: its keys are channels, which a class cannot declare one by one without repeating CHANNELS.
-  @IsOptional()
-  @IsObject()
-  channelAccounts?: Partial<Record<Channel, string>>;
-}
-
 /** Reads and checks a seed file; throws InvalidQueueSeedError naming the file and every bad field. */
 export async function loadQueueSeed(path: string): Promise<QueueSeed> {
   let text: string;
@@ -281,7 +67,7 @@ export function parseQueueSeed(value: unknown, source = 'seed'): QueueSeed {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidQueueSeedError(source, [{ field: '', message: 'the seed must be a JSON object' }]);
   }
-  const seed = plainToInstance(QueueSeedDto, value);
+  const seed = plainToInstance(SupportConfig, value);
   const fieldProblems = toSeedProblems(
     validateSync(seed, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
   );
@@ -291,9 +77,9 @@ export function parseQueueSeed(value: unknown, source = 'seed'): QueueSeed {
   return toPlainSeed(seed);
 }
 
-function crossCheck(seed: QueueSeedDto): SeedProblem[] {
+function crossCheck(seed: SupportConfig): SeedProblem[] {
   const problems: SeedProblem[] = [];
-  const queues = new Map<string, QueueSeedEntryDto>();
+  const queues = new Map<string, QueueConfig>();
   seed.queues.forEach((queue, index) => {
     if (queues.has(queue.queueId)) {
       problems.push({
@@ -359,7 +145,7 @@ function crossCheck(seed: QueueSeedDto): SeedProblem[] {
 }
 
 /** Plain objects, so the seed compares and stores as data (no class instances, no undefined fields). */
-function toPlainSeed(seed: QueueSeedDto): QueueSeed {
+function toPlainSeed(seed: SupportConfig): QueueSeed {
   return JSON.parse(JSON.stringify(seed)) as QueueSeed;
 }
 

@@ -1,13 +1,11 @@
-import type { AgentPresence, AgentRole, SupportTier } from '@ponte/contracts';
+import type { AgentPresence, AgentRole, QueueKind, SupportTier } from '@ponte/contracts';
 import type { ChannelKind } from '../shared/channel-kind';
 
 export type { ChannelKind };
 
 export const CHANNEL_KINDS = ['messaging', 'email'] as const satisfies readonly ChannelKind[];
 
-/** N1 solvers resolve, N1 directors triage and forward, N2/N3 specialists receive escalations. */
-export const QUEUE_KINDS = ['solver', 'director', 'specialist'] as const;
-export type QueueKind = (typeof QUEUE_KINDS)[number];
+export { QUEUE_KINDS, type QueueKind } from '@ponte/contracts';
 
 export const QUEUES_COLLECTION = 'queues';
 export const AGENTS_COLLECTION = 'agents';

@@ -19,4 +19,7 @@ export interface Route {
 /** Picks the first queue of a new conversation (ordered routing rules, then the default queue). */
 export abstract class QueueRouting {
   abstract route(request: RouteRequest): Promise<Route>;
+
+  /** Forgets what was cached of the tenant's routing, after its configuration changed. */
+  abstract forget(tenantId: string): void;
 }

@@ -13,9 +13,10 @@ interface TenantRouting {
 }
 
 /**
- * Routes with the tenant's rules from its queue seed: the first matching rule's queue, else the default queue.
- * Compiled rules and the tenant's queues are cached a few seconds per tenant, so a busy stream does not re-read settings per conversation
- * while a re-seed still takes effect promptly.
+ * Routes with the tenant's rules (seed file and `configure` commands): the first matching rule's queue, else the
+ * default queue. Compiled rules and the tenant's queues are cached a few seconds per tenant, so a busy stream does not
+ * re-read settings per conversation; the instance that applies a change forgets its cache at once, the others within
+ * CACHE_MS.
  */
 @Injectable()
 export class SeededQueueRouting extends QueueRouting {
@@ -32,6 +33,10 @@ export class SeededQueueRouting extends QueueRouting {
     if (!queue)
       throw new Error(`routing of tenant ${request.tenantId} names unknown queue ${decision.queueId}`);
     return { queueId: queue.queueId, tier: queue.tier, reason: decision.reason };
+  }
+
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
   }
 
   private async routingOf(tenantId: string): Promise<TenantRouting> {

@@ -16,6 +16,13 @@ import {
   MessageTemplate,
 } from './message-parts.dto';
 import {
+  AgentConfig,
+  ChannelAccountsConfig,
+  QueueConfig,
+  RoutingConfig,
+  SupportConfigLimits,
+} from './support-config.dto';
+import {
   AGENT_PRESENCES,
   ESCALATION_TIERS,
   PRIORITIES,
@@ -35,6 +42,7 @@ export const AGENT_COMMAND_KINDS = [
   'split',
   'set-priority',
   'set-presence',
+  'configure',
 ] as const;
 
 export type AgentCommandKind = (typeof AGENT_COMMAND_KINDS)[number];
@@ -167,6 +175,27 @@ export class SetPresenceCommand extends AgentCommandBase {
   presence!: AgentPresence;
 }
 
+/**
+ * Changes the tenant's support configuration (admins only): queues and agents are created or updated by id, the
+ * routing and the reply accounts replaced when given. The result must be a valid whole configuration, or nothing
+ * changes. Nothing is deleted: retire an agent with capacity 0 and no queues.
+ */
+export class ConfigureCommand extends AgentCommandBase {
+  override kind!: 'configure';
+
+  @IsNestedArray(() => QueueConfig, SupportConfigLimits.queues, { optional: true })
+  queues?: QueueConfig[];
+
+  @IsNestedArray(() => AgentConfig, SupportConfigLimits.agents, { optional: true })
+  agents?: AgentConfig[];
+
+  @IsNestedObject(() => RoutingConfig, { optional: true })
+  routing?: RoutingConfig;
+
+  @IsNestedObject(() => ChannelAccountsConfig, { optional: true })
+  channelAccounts?: ChannelAccountsConfig;
+}
+
 export type AgentCommand =
   | ReplyCommand
   | NoteCommand
@@ -177,7 +206,8 @@ export type AgentCommand =
   | MergeCommand
   | SplitCommand
   | SetPriorityCommand
-  | SetPresenceCommand;
+  | SetPresenceCommand
+  | ConfigureCommand;
 
 export type AgentCommandOf<K extends AgentCommandKind> = Extract<AgentCommand, { kind: K }>;
 
@@ -192,4 +222,5 @@ export const agentCommandClasses: { readonly [K in AgentCommandKind]: new () => 
   split: SplitCommand,
   'set-priority': SetPriorityCommand,
   'set-presence': SetPresenceCommand,
+  configure: ConfigureCommand,
 };

@@ -53,6 +53,12 @@ const builders: { readonly [K in AgentCommandKind]: (common: CommonFields) => Ag
     priority: 'high',
   }),
   'set-presence': (common) => ({ ...common, kind: 'set-presence', presence: 'online' }),
+  configure: (common) => ({
+    ...common,
+    agent: buildAgentRef({ id: 'admin-1', role: 'admin' }),
+    kind: 'configure',
+    queues: [{ queueId: 'n1-financeiro', name: 'Financeiro N1', kind: 'solver', tier: 'n1', skills: [] }],
+  }),
 };
 
 /** A valid command of the given kind with a fresh commandId, e.g. `buildAgentCommand('escalate', { toTier: 'n3' })`. */

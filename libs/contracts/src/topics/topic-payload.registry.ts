@@ -66,7 +66,12 @@ const topicSpecs: { readonly [T in TopicName]: TopicSpec<T> } = {
   [Topics.agentCommand]: {
     payloadClass: byKind(AGENT_COMMAND_KINDS, agentCommandClasses, AgentCommandBase),
     key: (command) =>
-      command.kind === 'set-presence' ? `agent:${command.agent.id}` : command.conversationId,
+      command.kind === 'set-presence'
+        ? `agent:${command.agent.id}`
+        : // One partition for configuration, so changes apply in the order they were made.
+          command.kind === 'configure'
+          ? 'configuration'
+          : command.conversationId,
     discriminated: true,
   },
   [Topics.deliveryStatus]: {

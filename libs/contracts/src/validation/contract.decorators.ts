@@ -96,6 +96,15 @@ export function IsTextList(
   return IsList(maxItems, options, IsString(each), IsNotEmpty(each), MaxLength(maxLength, each));
 }
 
+/** A list of values each from a fixed set (channels, priorities…). */
+export function IsOneOfList(
+  values: readonly string[],
+  maxItems: number,
+  options: ListOptions = {},
+): PropertyDecorator {
+  return IsList(maxItems, options, IsIn([...values], { each: true }));
+}
+
 /**
  * Declares a property that must never be present. The tolerant reader would otherwise silently strip it, and
  * for some fields (inline attachment bytes) silently dropping data hides a producer bug.
