@@ -86,6 +86,22 @@ describe('a Ponte service process', () => {
       });
     });
 
+    it('should refuse a request body over HTTP_BODY_LIMIT_BYTES with 413 and accept one under it', async () => {
+      const service = await (await start({ ...env(), HTTP_BODY_LIMIT_BYTES: '2048' })).ready();
+      const post = (text: string) =>
+        fetch(`${service.url}/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        });
+
+      const small = await post('x'.repeat(1_000));
+      const large = await post('x'.repeat(4_000));
+
+      expect([small.status, await small.json()]).toEqual([200, { bytes: 1_011 }]);
+      expect(large.status).toBe(413);
+    });
+
     it('should finish and commit the message in hand on SIGTERM, exit 0, and not handle it again after a restart', async () => {
       const first = buildEnvelope(Topics.inboundMessage);
       const second = buildEnvelope(Topics.inboundMessage);

@@ -30,7 +30,7 @@ export async function createServiceApp<C extends ServiceConfig>(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     definition.module(config),
-    new FastifyAdapter({ bodyLimit: 1_048_576 }),
+    new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES }),
     { bufferLogs: true, rawBody: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));

@@ -54,6 +54,15 @@ export class ServiceConfig {
   @Matches(/^[a-zA-Z0-9._-]*$/, { message: '$property may only contain letters, digits, ".", "_" and "-"' })
   KAFKA_TOPIC_PREFIX: string = '';
 
+  /**
+   * The largest HTTP request body accepted, in bytes; larger ones get 413 before any handler runs. Webhooks are
+   * small (Twilio's form posts, Meta's JSON, a few KiB), so the default leaves room without inviting abuse.
+   */
+  @IsInt()
+  @Min(1_024)
+  @Max(104_857_600)
+  HTTP_BODY_LIMIT_BYTES: number = 1_048_576;
+
   /** Upper bound for a graceful stop (stop consuming, finish in-flight work, commit, close). */
   @IsInt()
   @Min(100)

@@ -2,7 +2,7 @@
  * A minimal Ponte service run as a real process by service-app.int-spec.ts: the platform plus one Kafka handler
  * that records when it starts and when it finishes each message, taking PROBE_HANDLER_DELAY_MS in between.
  */
-import { Controller, type DynamicModule, Module, UseFilters } from '@nestjs/common';
+import { Body, Controller, type DynamicModule, HttpCode, Module, Post, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectConnection } from '@nestjs/mongoose';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -31,6 +31,13 @@ class ProbeController {
     @InjectConnection() private readonly connection: Connection,
     private readonly config: ProbeConfig,
   ) {}
+
+  /** How many bytes of JSON arrived: lets the tests see the body limit at work. */
+  @Post('echo')
+  @HttpCode(200)
+  echo(@Body() body: unknown): { bytes: number } {
+    return { bytes: JSON.stringify(body).length };
+  }
 
   @EventPattern(Topics.inboundMessage)
   async onInbound(@Payload() envelope: EnvelopeOf<typeof Topics.inboundMessage>): Promise<void> {
