@@ -31,6 +31,7 @@ export * from './payloads/delivery-status.dto';
 export * from './payloads/channel-status.dto';
 export * from './payloads/agent-command.dto';
 export * from './payloads/conversation-event.dto';
+export * from './capabilities/channel-capabilities';
 export { FIXTURES_DIRECTORY, loadFixtures, type ContractFixture } from './fixtures/fixture.loader';
 // Test data builders live in the main entry because libs are imported only through their index.
 export {

@@ -10,7 +10,7 @@ export type CommandRejectionCode =
   | 'NOT_ALLOWED'
   | 'INVALID_STATE'
   | 'NO_IDENTITY_FOR_CHANNEL'
-  /** The chosen channel cannot send what the reply asks for (e.g. a template outside WhatsApp). */
+  /** The chosen channel cannot carry this reply (CHANNEL_CAPABILITIES: too long, attachment type or size, template). */
   | 'CHANNEL_CANNOT_SEND'
   | 'INVALID_MERGE'
   /** A `configure` command would leave the configuration inconsistent; the message names every bad field. */

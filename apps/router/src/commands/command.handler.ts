@@ -8,6 +8,7 @@ import {
   deliveryStateRank,
   type EnvelopeOf,
   type OutboundMessage,
+  refuseReply,
   type Topics,
 } from '@ponte/contracts';
 import { isDuplicateKeyError } from '@ponte/persistence';
@@ -146,12 +147,13 @@ export class CommandHandler implements OnModuleInit {
         `customer ${conversation.customerId} has no ${command.identityId ? `identity ${command.identityId}` : `${command.channel ?? 'reply'} address`}`,
       );
     }
-    if (command.template && identity.channel !== 'whatsapp') {
-      throw new CommandRejectedError(
-        'CHANNEL_CANNOT_SEND',
-        `templates are a WhatsApp feature; ${identity.channel} sends the text instead`,
-      );
-    }
+    const refusal = refuseReply(identity.channel, {
+      text: command.content.text,
+      attachments: command.attachments,
+      template: command.template,
+    });
+    if (refusal)
+      throw new CommandRejectedError('CHANNEL_CANNOT_SEND', `${refusal.message} (${refusal.code})`);
     const answered = await this.timeline.lastIncoming(tenantId, conversation._id, identity.channel);
     const channelAccountId =
       answered?.channelAccountId ?? (await this.queues.channelAccountFor(tenantId, identity.channel));

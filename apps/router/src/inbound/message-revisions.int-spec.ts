@@ -182,7 +182,7 @@ describe('router: edits, deletions and machine-written mail', () => {
     expect(automated.conversationId).toBe(conversationId);
   });
 
-  it('should send an approved template on WhatsApp and refuse one on another channel, changing nothing', async () => {
+  it('should send an approved template on WhatsApp and refuse what a channel cannot carry (a template on SMS, 1,601 characters), changing nothing', async () => {
     await router.inbound({
       channel: 'whatsapp',
       from: { address: '5511955550003' },
@@ -203,7 +203,13 @@ describe('router: edits, deletions and machine-written mail', () => {
       content: { text: 'Seu pedido 1234 foi atualizado.' },
       template,
     });
-    const [rejected] = await router.deadLetters(1, Topics.agentCommand);
+    await router.command('reply', {
+      conversationId,
+      agent,
+      channel: 'sms',
+      content: { text: 'x'.repeat(1_601) },
+    });
+    const [rejected, tooLong] = await router.deadLetters(2, Topics.agentCommand);
     await router.command('reply', {
       conversationId,
       agent,
@@ -214,6 +220,8 @@ describe('router: edits, deletions and machine-written mail', () => {
     await waitFor(() => router.outbound.length === 1, { description: 'the template on the outbound topic' });
 
     expect(rejected?.error?.split(': ')[1]).toBe('CHANNEL_CANNOT_SEND');
+    expect(rejected?.error).toContain('TEMPLATE_NOT_SUPPORTED');
+    expect(tooLong?.error).toContain('sms carries at most 1600 characters per message; this reply has 1601');
     expect(router.outbound[0]).toMatchObject({ channel: 'whatsapp', template });
     expect(await messages().countDocuments({ direction: 'outgoing' })).toBe(1);
   });
