@@ -7,9 +7,12 @@ import { HtmlSanitizer } from './html/html.sanitizer';
 import { INGEST_HOOKS, InboundEmailPipeline, type IngestHooks } from './ingest/inbound-email.pipeline';
 import { MailboxCheckpointStore } from './ingest/mailbox-checkpoint.store';
 import { MailboxIngestSupervisor } from './ingest/mailbox-ingest.supervisor';
+import { ImapMailSource, MailSource } from './ingest/mail-source';
 import { MessageReceiptStore } from './ingest/message-receipt.store';
+import { QuarantineController } from './ingest/quarantine.controller';
 import { QuarantineService } from './ingest/quarantine.service';
 import { QuarantineStore } from './ingest/quarantine.store';
+import { OpsTokenGuard } from './ops/ops-token.guard';
 import { EmailReplyService } from './outbound/email-reply.service';
 import { OutboundConsumer } from './outbound/outbound.consumer';
 import { OutboundLedgerStore } from './outbound/outbound-ledger.store';
@@ -40,6 +43,7 @@ export class EmailIngestModule {
     return {
       module: EmailIngestModule,
       imports: [PlatformModule.forRoot({ service: 'email-ingest', config, topics: EMAIL_INGEST_TOPICS })],
+      controllers: [QuarantineController],
       providers: [
         ...hooks,
         { provide: BlobStore, useClass: MongoBlobStore },
@@ -52,7 +56,9 @@ export class EmailIngestModule {
         MessageReceiptStore,
         QuarantineStore,
         InboundEmailPipeline,
+        { provide: MailSource, useClass: ImapMailSource },
         QuarantineService,
+        OpsTokenGuard,
         MailboxIngestSupervisor,
         OutboundLedgerStore,
         EmailReplyService,

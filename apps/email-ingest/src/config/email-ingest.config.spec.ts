@@ -10,6 +10,14 @@ describe(EmailIngestConfig.name, () => {
     expect(sut.mailboxes).toEqual([]);
     expect(sut.PORT).toBe(3004);
     expect(sut.EMAIL_IMAP_IDLE).toBe(true);
+    expect(sut.EMAIL_OPS_TOKEN).toBeUndefined();
+  });
+
+  it('should fail at boot naming EMAIL_OPS_TOKEN when it is too short to be a secret', () => {
+    const load = (): EmailIngestConfig =>
+      loadConfig(EmailIngestConfig, { ...REQUIRED, EMAIL_OPS_TOKEN: 'secret' }, 'email-ingest');
+
+    expect(load).toThrow(/EMAIL_OPS_TOKEN must be at least 16 characters/);
   });
 
   it('should read mailboxes with their defaults and find one by address whatever its case', () => {

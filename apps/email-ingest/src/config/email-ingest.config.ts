@@ -4,9 +4,11 @@ import {
   IsBoolean,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Max,
   Min,
+  MinLength,
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
@@ -94,6 +96,15 @@ export class EmailIngestConfig extends ServiceConfig {
   @IsInt()
   @Min(1_000)
   EMAIL_SEND_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * Bearer token of the operator endpoints (`GET /quarantine`, `POST /quarantine/:id/reprocess`). Unset, they answer
+   * 503: reprocessing publishes mail, so it is never open by default.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: '$property must be at least 16 characters (a random secret)' })
+  EMAIL_OPS_TOKEN?: string;
 
   private parsedMailboxes?: MailboxSettings[];
 

@@ -38,6 +38,10 @@ export type IngestOutcome =
   | { kind: 'duplicate'; messageId: string }
   | { kind: 'quarantined'; quarantineId: string; reason: string };
 
+/** What `tryIngest` makes of a mail: `unprocessable` is what `ingest` quarantines. */
+export type IngestAttempt =
+  Exclude<IngestOutcome, { kind: 'quarantined' }> | { kind: 'unprocessable'; reason: string };
+
 /** Test seam: called once Kafka acknowledged a mail, before its checkpoint moves. */
 export const INGEST_HOOKS = Symbol('INGEST_HOOKS');
 export interface IngestHooks {
@@ -69,14 +73,20 @@ export class InboundEmailPipeline {
   }
 
   async ingest(raw: Buffer, origin: MailOrigin): Promise<IngestOutcome> {
+    const attempt = await this.tryIngest(raw, origin);
+    return attempt.kind === 'unprocessable' ? this.toQuarantine(raw, origin, attempt.reason) : attempt;
+  }
+
+  /** `ingest` without quarantining what cannot become a message: the reprocess of a quarantined mail keeps its record. */
+  async tryIngest(raw: Buffer, origin: MailOrigin): Promise<IngestAttempt> {
     if (raw.length > this.config.EMAIL_MESSAGE_MAX_BYTES) {
-      return this.toQuarantine(raw, origin, `larger than ${this.config.EMAIL_MESSAGE_MAX_BYTES} bytes`);
+      return { kind: 'unprocessable', reason: `larger than ${this.config.EMAIL_MESSAGE_MAX_BYTES} bytes` };
     }
     let parsed: ParsedEmail;
     try {
       parsed = await this.parser.parse(raw);
     } catch (error) {
-      if (error instanceof UnprocessableEmailError) return this.toQuarantine(raw, origin, error.message);
+      if (error instanceof UnprocessableEmailError) return { kind: 'unprocessable', reason: error.message };
       throw error;
     }
     const owner = randomUUID();
@@ -96,7 +106,7 @@ export class InboundEmailPipeline {
     } catch (error) {
       await this.receipts.release(this.tenantId, parsed.messageId, owner).catch(() => undefined);
       if (error instanceof ContractViolationError) {
-        return this.toQuarantine(raw, origin, `not a valid message: ${error.message}`.slice(0, 2_000));
+        return { kind: 'unprocessable', reason: `not a valid message: ${error.message}`.slice(0, 2_000) };
       }
       throw error;
     }
@@ -120,8 +130,16 @@ export class InboundEmailPipeline {
     return { kind: 'published', messageId: parsed.messageId };
   }
 
-  /** Quarantine records the reason and the raw bytes; reprocessing runs them through `ingest` again. */
-  async toQuarantine(raw: Buffer, origin: MailOrigin, reason: string): Promise<IngestOutcome> {
+  /**
+   * Quarantine records the reason and the raw bytes; reprocessing runs them through `ingest` again. `truncated`: the
+   * bytes are only the beginning of the mail (it was too large to fetch whole).
+   */
+  async toQuarantine(
+    raw: Buffer,
+    origin: MailOrigin,
+    reason: string,
+    options: { truncated?: boolean } = {},
+  ): Promise<IngestOutcome> {
     const rawBlobId = `email/quarantine/${origin.mailboxKey}/${origin.uidValidity}/${origin.uid}`;
     await this.blobs.put({ id: rawBlobId, contentType: 'message/rfc822', bytes: raw });
     const quarantineId = await this.quarantine.put({
@@ -131,6 +149,7 @@ export class InboundEmailPipeline {
       reason,
       rawBlobId,
       size: raw.length,
+      ...(options.truncated ? { truncated: true } : {}),
     });
     this.logger.warn(
       { mailbox: origin.mailboxKey, uid: origin.uid, reason, quarantineId },

@@ -1,10 +1,9 @@
 import { waitFor } from '@ponte/testing';
-import { EmailIngestHarness, type TestMailbox } from '../testing/email-ingest.harness';
+import { EmailIngestHarness } from '../testing/email-ingest.harness';
 import { MailboxIngestor } from './mailbox.ingestor';
 
 describe(MailboxIngestor.name, () => {
   let sut: EmailIngestHarness;
-  let folders = 0;
 
   beforeAll(async () => {
     sut = await EmailIngestHarness.start();
@@ -18,20 +17,12 @@ describe(MailboxIngestor.name, () => {
     await sut.stopService();
   });
 
-  /** A fresh folder per test, watched as its own mailbox. */
-  async function newMailbox(): Promise<TestMailbox> {
-    folders += 1;
-    const folder = `Test${folders}`;
-    await sut.createFolder(folder);
-    return { id: `support-${folders}`, folder, address: 'support@acme.test' };
-  }
-
   function copies(messageId: string | null): number {
     return sut.inboundOf(messageId as string).length;
   }
 
   it('should publish every mail appended while the service was stopped, once each, when it starts', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const appended = [];
     for (let n = 0; n < 30; n++) appended.push(await sut.append(mailbox.folder, { subject: `Pedido ${n}` }));
 
@@ -57,7 +48,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should not publish a mail again when the service restarts, and pick up what arrived in between', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const before = [await sut.append(mailbox.folder), await sut.append(mailbox.folder)];
     await sut.startService([mailbox]);
     await sut.drain(mailbox.folder);
@@ -72,7 +63,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should publish new mail announced while the service idles, without a restart', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     await sut.startService([mailbox], { env: { EMAIL_POLL_INTERVAL_MS: '600000' } });
     const [ingestor] = sut.supervisor.ingestors;
     await waitFor(() => ingestor!.completedSyncs >= 1 && ingestor!.state === 'waiting', {
@@ -86,7 +77,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should resync by Message-ID without duplicates when UIDVALIDITY changes', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const mails = [{ subject: 'um' }, { subject: 'dois' }, { subject: 'três' }].map((mail, n) => ({
       ...mail,
       messageId: `uidvalidity-${n}-${mailbox.id}@customer.example`,
@@ -117,7 +108,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should skip no mail when another client expunges mail while the ingestor fetches', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const appended = [];
     for (let n = 0; n < 10; n++) appended.push(await sut.append(mailbox.folder, { subject: `Chamado ${n}` }));
     const other = await sut.imap();
@@ -142,8 +133,8 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should publish one message when the same mail is delivered twice and to two monitored mailboxes', async () => {
-    const first = await newMailbox();
-    const second = await newMailbox();
+    const first = await sut.newMailbox();
+    const second = await sut.newMailbox();
     const mail = { messageId: `twice-${first.id}@customer.example`, subject: 'Duplicado' };
     await sut.append(first.folder, mail);
     await sut.append(first.folder, mail);
@@ -157,7 +148,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should ingest a mail without Message-ID once, under a stable synthetic id, when it is delivered twice', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const mail = { messageId: null, subject: 'Sem Message-ID', body: 'Texto sem identificador' };
     await sut.append(mailbox.folder, mail);
     await sut.append(mailbox.folder, mail);
@@ -171,7 +162,7 @@ describe(MailboxIngestor.name, () => {
   });
 
   it('should quarantine a corrupt mail with its reason and still ingest the next one', async () => {
-    const mailbox = await newMailbox();
+    const mailbox = await sut.newMailbox();
     const corrupt = await sut.append(mailbox.folder, 'this is not a mail: no header at all\r\n');
     const next = await sut.append(mailbox.folder);
 

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { type FetchMessageObject, ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EmailIngestConfig } from '../config/email-ingest.config';
 import type { MailboxSettings } from '../config/mailbox.settings';
 import { normalizeMessageId } from '../threading/message-id';
+import { imapClientFor } from './imap-client';
 import type { InboundEmailPipeline, MailOrigin } from './inbound-email.pipeline';
 import type { MailboxCheckpointStore } from './mailbox-checkpoint.store';
 import type { MessageReceiptStore } from './message-receipt.store';
@@ -101,17 +102,7 @@ export class MailboxIngestor {
     const { imap } = this.mailbox;
     this.currentState = 'connecting';
     this.woken = false;
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
-      logger: false,
-      // IDLE is started explicitly once a sync is done (auto-IDLE waits 15 s of inactivity first).
-      disableAutoIdle: true,
-      // Some servers drop an IDLE after ~30 min; restarting it earlier keeps notifications flowing.
-      maxIdleTime: 5 * 60_000,
-    });
+    const client = imapClientFor(imap);
     this.client = client;
     let closed = false;
     client.on('error', (error: Error) => {
@@ -205,11 +196,9 @@ export class MailboxIngestor {
     // Expunged between the listing and now: it is gone, nothing to publish.
     if (!message || !message.source) return;
     if (tooLarge) {
-      await this.deps.pipeline.toQuarantine(
-        message.source,
-        origin,
-        `larger than ${maxBytes} bytes (${listing.size})`,
-      );
+      // Only the first bytes were fetched: a reprocess reads the whole mail from the server again.
+      const reason = `larger than ${maxBytes} bytes (${listing.size})`;
+      await this.deps.pipeline.toQuarantine(message.source, origin, reason, { truncated: true });
       return;
     }
     await this.deps.pipeline.ingest(message.source, origin);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { HtmlSanitizer } from '../html/html.sanitizer';
+import { buildMimeMail } from '../testing/mail.builders';
 import { EmailParser, UnprocessableEmailError } from './email.parser';
 
 /** Bodies are written in the charset the Content-Type declares: UTF-8, or Latin-1 bytes for the 8-bit charsets. */
@@ -54,6 +56,35 @@ describe(EmailParser.name, () => {
     const parsed = await sut.parse(raw);
 
     expect(parsed.text).toBe('O valor “correto” é 10 €');
+  });
+
+  it('should read a multipart Windows-1252 mail with HTML, an inline image and an attachment as clients write it', async () => {
+    const longLine = `Segue a fatura de março – ${'“detalhada” '.repeat(12)}com o total de 1.234,56 €.`;
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(20_000)]);
+    const png = randomBytes(600);
+    const { raw, messageId } = buildMimeMail({
+      charset: 'windows-1252',
+      from: 'José Müller <jose@customer.example>',
+      subject: 'Cobrança “indevida” de 10 € – março, já é a segunda vez que acontece',
+      text: `Olá,\n${longLine}\nObrigado — José`,
+      html: `<p style="color: #333">O valor <b>“correto”</b> é 10 €.</p><img src="cid:logo@acme">`,
+      attachments: [
+        { fileName: 'logo.png', contentType: 'image/png', bytes: png, contentId: 'logo@acme' },
+        { fileName: 'fatura.pdf', contentType: 'application/pdf', bytes: pdf },
+      ],
+    });
+
+    const parsed = await sut.parse(raw);
+
+    expect(parsed.messageId).toBe(messageId);
+    expect(parsed.subject).toBe('Cobrança “indevida” de 10 € – março, já é a segunda vez que acontece');
+    expect(parsed.from).toEqual({ address: 'jose@customer.example', displayName: 'José Müller' });
+    expect(parsed.text).toBe(`Olá,\n${longLine}\nObrigado — José`);
+    expect(parsed.html).toContain('<b>“correto”</b> é 10 €');
+    expect(parsed.attachments.map((attachment) => [attachment.fileName, attachment.bytes])).toEqual([
+      ['logo.png', png],
+      ['fatura.pdf', pdf],
+    ]);
   });
 
   it('should normalize threading ids when headers differ in case, brackets and folding', async () => {

@@ -151,6 +151,20 @@ export class EmailIngestHarness {
     this.app = undefined;
   }
 
+  /** An HTTP request to the running service; the body parsed as JSON when it is JSON. */
+  async http(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; body: unknown }> {
+    if (!this.app) throw new Error('the service is not running');
+    const url = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
+    const response = await fetch(`${url}${path}`, { method, headers });
+    const text = await response.text();
+    const json = response.headers.get('content-type')?.includes('json');
+    return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
+  }
+
   get supervisor(): MailboxIngestSupervisor {
     if (!this.app) throw new Error('the service is not running');
     return this.app.get(MailboxIngestSupervisor);
@@ -174,6 +188,16 @@ export class EmailIngestHarness {
   async createFolder(folder: string): Promise<void> {
     const client = await this.imap();
     await client.mailboxCreate(folder);
+  }
+
+  private folders = 0;
+
+  /** A fresh folder per test, watched as its own mailbox (`<name><n>`, id `<name>-<n>` in lower case). */
+  async newMailbox(name = 'Test'): Promise<TestMailbox> {
+    this.folders += 1;
+    const folder = `${name}${this.folders}`;
+    await this.createFolder(folder);
+    return { id: `${name.toLowerCase()}-${this.folders}`, folder, address: 'support@acme.test' };
   }
 
   /** Appends a mail with IMAP APPEND (Dovecot assigns the UID); returns its Message-ID (null when it has none). */
