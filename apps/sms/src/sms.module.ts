@@ -9,9 +9,13 @@ import {
 } from '@ponte/channel-kit';
 import { Topics } from '@ponte/contracts';
 import { PlatformModule } from '@ponte/platform';
+import { randomBytes } from 'node:crypto';
 import { SmsConfig } from './config/sms.config';
 import { InboundMessageService } from './inbound/inbound-message.service';
 import { InboundMediaCollector } from './media/inbound-media.collector';
+import { mediaUrlKey, MediaUrlSigner } from './media/media-url.signer';
+import { OutboundMediaController } from './media/outbound-media.controller';
+import { OutboundMediaResolver } from './outbound/outbound-media.resolver';
 import { OutboundConsumer } from './outbound/outbound.consumer';
 import { OutboundSenderService } from './outbound/outbound-sender.service';
 import { SmsProvider } from './outbound/sms-provider.port';
@@ -71,6 +75,16 @@ function mediaFetcherFor(config: SmsConfig): MediaFetcher {
   });
 }
 
+function mediaUrlSignerFor(config: SmsConfig): MediaUrlSigner {
+  const secret = config.mediaUrlSecret;
+  return new MediaUrlSigner({
+    // Neither secret means no Twilio either: nothing is sent, so no URL is signed, and a key no one knows refuses all.
+    key: secret ? mediaUrlKey(secret) : randomBytes(32),
+    ...(config.SMS_PUBLIC_BASE_URL ? { publicBaseUrl: config.SMS_PUBLIC_BASE_URL } : {}),
+    ttlSeconds: config.SMS_MEDIA_URL_TTL_SECONDS,
+  });
+}
+
 function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
@@ -81,7 +95,7 @@ export class SmsModule {
     return {
       module: SmsModule,
       imports: [PlatformModule.forRoot({ service: 'sms', config, topics: SMS_TOPICS })],
-      controllers: [TwilioWebhookController],
+      controllers: [TwilioWebhookController, OutboundMediaController],
       providers: [
         TwilioSignatureGuard,
         InboundReceiptStore.provider('twilio_inbound_receipts'),
@@ -89,11 +103,13 @@ export class SmsModule {
         InboundMediaCollector,
         StatusCallbackService,
         OutboundLedgerStore.provider('twilio_outbound_ledger'),
+        OutboundMediaResolver,
         OutboundSenderService,
         OutboundConsumer,
         { provide: BlobStore, useClass: MongoBlobStore },
         { provide: MediaFetcher, useFactory: () => mediaFetcherFor(config) },
         { provide: SmsProvider, useFactory: () => smsProviderFor(config) },
+        { provide: MediaUrlSigner, useFactory: () => mediaUrlSignerFor(config) },
       ],
     };
   }

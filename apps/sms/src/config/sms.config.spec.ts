@@ -52,6 +52,34 @@ describe(SmsConfig.name, () => {
     expect(error.message).toMatch(/TWILIO_ACCOUNT_SID must be a Twilio Account SID/);
   });
 
+  it('should sign media URLs with the auth token for an hour when no media URL setting is given', () => {
+    const sut = loadConfig(SmsConfig, { ...baseEnv, ...twilioEnv }, 'sms');
+
+    expect(sut.mediaUrlSecret).toBe(twilioEnv.TWILIO_AUTH_TOKEN);
+    expect(sut.SMS_MEDIA_URL_TTL_SECONDS).toBe(3600);
+  });
+
+  it('should sign media URLs with SMS_MEDIA_URL_SECRET when it is set', () => {
+    const secret = 'x'.repeat(32);
+
+    const sut = loadConfig(SmsConfig, { ...baseEnv, ...twilioEnv, SMS_MEDIA_URL_SECRET: secret }, 'sms');
+
+    expect(sut.mediaUrlSecret).toBe(secret);
+  });
+
+  it('should reject a short SMS_MEDIA_URL_SECRET and a TTL under a minute', () => {
+    const error = captureError(() =>
+      loadConfig(
+        SmsConfig,
+        { ...baseEnv, ...twilioEnv, SMS_MEDIA_URL_SECRET: 'short', SMS_MEDIA_URL_TTL_SECONDS: '5' },
+        'sms',
+      ),
+    );
+
+    expect(error.message).toMatch(/SMS_MEDIA_URL_SECRET must be at least 32 characters/);
+    expect(error.message).toMatch(/SMS_MEDIA_URL_TTL_SECONDS must not be less than 60/);
+  });
+
   it('should reject a media origin list with paths when SMS_MEDIA_ALLOWED_ORIGINS is malformed', () => {
     const error = captureError(() =>
       loadConfig(SmsConfig, { ...baseEnv, SMS_MEDIA_ALLOWED_ORIGINS: 'https://api.twilio.com/media' }, 'sms'),

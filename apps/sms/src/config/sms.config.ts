@@ -12,7 +12,17 @@ import {
   splitList,
 } from '@ponte/channel-kit';
 import { ServiceConfig } from '@ponte/platform';
-import { IsNotEmpty, IsNumber, IsString, Matches, Min } from 'class-validator';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 /**
  * The three Twilio settings go together: none of them (Twilio disabled) or all of them. Declared before the class:
@@ -82,6 +92,22 @@ export class SmsConfig extends ServiceConfig {
   @IsMaxRedirects()
   SMS_MEDIA_MAX_REDIRECTS: number = 3;
 
+  /**
+   * Signs the URLs of outbound media (`SMS_PUBLIC_BASE_URL/media/{token}`, which Twilio fetches when it sends an MMS).
+   * Unset, the key is derived from TWILIO_AUTH_TOKEN (HKDF-SHA256), so every instance agrees without another secret;
+   * set it to keep media URLs valid across an auth token rotation, or to keep the two secrets apart.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: '$property must be at least 32 characters (e.g. `openssl rand -base64 32`)' })
+  SMS_MEDIA_URL_SECRET?: string;
+
+  /** How long a media URL stays valid. Twilio fetches it within seconds of the send; the margin covers its queue. */
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  SMS_MEDIA_URL_TTL_SECONDS: number = 3600;
+
   /** Per sender number: Twilio queues beyond 1 message/s on a long code; short codes and toll-free allow more. */
   @IsNumber()
   @Min(0.01)
@@ -103,6 +129,11 @@ export class SmsConfig extends ServiceConfig {
   /** Webhooks and sending need all three; without them the service runs but does nothing with Twilio. */
   get twilioConfigured(): boolean {
     return Boolean(this.TWILIO_ACCOUNT_SID && this.TWILIO_AUTH_TOKEN && this.SMS_PUBLIC_BASE_URL);
+  }
+
+  /** What media URLs are signed with (see SMS_MEDIA_URL_SECRET); undefined when there is neither secret. */
+  get mediaUrlSecret(): string | undefined {
+    return this.SMS_MEDIA_URL_SECRET ?? this.TWILIO_AUTH_TOKEN;
   }
 
   get mediaAllowedOrigins(): string[] {

@@ -123,6 +123,112 @@ describe(OutboundSenderService.name, () => {
     expect(sut.twilio.sendsTo(to)).toHaveLength(4);
   });
 
+  describe('attachments', () => {
+    function blobId(name: string): string {
+      return `test/${randomUUID()}/${name}`;
+    }
+
+    it('should call Twilio once with a MediaUrl per attachment under the public base URL when the event is delivered twice', async () => {
+      const conversationId = `conversation-${randomUUID()}`;
+      const to = '+5511987650010';
+      const photo = await sut.putBlob({
+        id: blobId('photo.jpg'),
+        contentType: 'image/jpeg',
+        bytes: Buffer.from('jpeg bytes'),
+      });
+      const invoice = await sut.putBlob({
+        id: blobId('invoice.pdf'),
+        contentType: 'application/pdf',
+        bytes: Buffer.from('%PDF-1.7 invoice'),
+        fileName: 'fatura.pdf',
+      });
+      const message = await sut.outbound({
+        conversationId,
+        to: { address: to },
+        content: { text: 'Segue a segunda via' },
+        attachments: [photo, invoice],
+      });
+      await sut.republish(message);
+      await drain(conversationId);
+
+      const sends = sut.twilio.sendsTo(to);
+      expect(sends).toHaveLength(1);
+      expect(sends[0]!.params['Body']).toBe('Segue a segunda via');
+      expect(sends[0]!.mediaUrls).toHaveLength(2);
+      for (const url of sends[0]!.mediaUrls) expect(url.startsWith(`${PUBLIC_BASE_URL}/media/`)).toBe(true);
+      expect(new Set(sends[0]!.mediaUrls).size).toBe(2);
+      expect(await sut.status(message.messageId, 'queued')).toMatchObject({ state: 'queued' });
+      expect(sut.statesOf(message.messageId)).toEqual(['queued', 'queued']);
+    });
+
+    it('should send media without a Body when the reply has no text', async () => {
+      const to = '+5511987650011';
+      const photo = await sut.putBlob({
+        id: blobId('photo.png'),
+        contentType: 'image/png',
+        bytes: Buffer.from('png bytes'),
+      });
+
+      const message = await sut.outbound({ to: { address: to }, content: {}, attachments: [photo] });
+
+      await sut.status(message.messageId, 'queued');
+      const [send] = sut.twilio.sendsTo(to);
+      expect(send?.params).not.toHaveProperty('Body');
+      expect(send?.mediaUrls).toHaveLength(1);
+    });
+
+    it('should report failed with PONTE_ATTACHMENT_TOO_LARGE and not call Twilio, even on a replay, when an image is over 5 MB', async () => {
+      const conversationId = `conversation-${randomUUID()}`;
+      const to = '+5511987650012';
+      const small = await sut.putBlob({
+        id: blobId('small.jpg'),
+        contentType: 'image/jpeg',
+        bytes: Buffer.from('small'),
+      });
+      const large = await sut.putBlob({
+        id: blobId('large.jpg'),
+        contentType: 'image/jpeg',
+        bytes: Buffer.alloc(5_000_001, 1),
+      });
+
+      const message = await sut.outbound({
+        conversationId,
+        to: { address: to },
+        attachments: [small, large],
+      });
+      const failed = await sut.status(message.messageId, 'failed');
+      await sut.republish(message);
+      await drain(conversationId);
+
+      expect(failed).toMatchObject({
+        state: 'failed',
+        error: {
+          code: 'PONTE_ATTACHMENT_TOO_LARGE',
+          message: 'attachment 2: MMS takes image/jpeg files up to 5000000 bytes, this one has 5000001',
+          retryable: false,
+        },
+      });
+      expect(sut.twilio.sendsTo(to)).toHaveLength(0);
+      expect(sut.statesOf(message.messageId)).toEqual(['failed', 'failed']);
+      const ledger = await sut.db
+        .collection('twilio_outbound_ledger')
+        .findOne({ _id: message.messageId as never });
+      expect(ledger).toMatchObject({ state: 'failed', error: { code: 'PONTE_ATTACHMENT_TOO_LARGE' } });
+    });
+
+    it('should report failed with PONTE_ATTACHMENT_MISSING and not call Twilio when a blob is not stored', async () => {
+      const to = '+5511987650013';
+      const missing = { blobId: blobId('gone.jpg'), contentType: 'image/jpeg', size: 10 };
+
+      const message = await sut.outbound({ to: { address: to }, attachments: [missing] });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: { code: 'PONTE_ATTACHMENT_MISSING', retryable: false },
+      });
+      expect(sut.twilio.sendsTo(to)).toHaveLength(0);
+    });
+  });
+
   it('should not send again but report an uncertain failure when a replay finds a send that was in flight', async () => {
     const conversationId = `conversation-${randomUUID()}`;
     const messageId = randomUUID();

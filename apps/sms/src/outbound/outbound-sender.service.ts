@@ -9,6 +9,7 @@ import type { EnvelopeOf, OutboundMessage, OutboundTopicName, ProviderError } fr
 import { MessageBus } from '@ponte/messaging';
 import { SmsConfig } from '../config/sms.config';
 import { SMS_SOURCE } from '../inbound/inbound-message.service';
+import { OutboundMediaResolver } from './outbound-media.resolver';
 import { SenderRateLimiter } from './sender-rate-limiter';
 import { SmsProvider } from './sms-provider.port';
 
@@ -21,7 +22,7 @@ export function isTwilioAccount(message: OutboundMessage): boolean {
  * Sends an outbound message through Twilio at most once per message id, and reports what became of it (see
  * AtMostOnceSender: a send Twilio may have received before a crash is reported `failed` with PONTE_SEND_UNCERTAIN,
  * never sent twice). What is Twilio's stays here: which messages are ours, the customer's address, the refusals, the
- * status callback URL and the per-sender rate limit.
+ * media URLs (OutboundMediaResolver), the status callback URL and the per-sender rate limit.
  */
 @Injectable()
 export class OutboundSenderService {
@@ -31,6 +32,7 @@ export class OutboundSenderService {
   constructor(
     private readonly config: SmsConfig,
     private readonly provider: SmsProvider,
+    private readonly media: OutboundMediaResolver,
     ledger: OutboundLedgerStore,
     bus: MessageBus,
   ) {
@@ -52,16 +54,19 @@ export class OutboundSenderService {
     return this.sender.send(envelope.tenantId, message, () => this.prepare(envelope.tenantId, message));
   }
 
-  private prepare(tenantId: string, message: OutboundMessage): PreparedSend {
+  /**
+   * Runs once per delivery of the event that finds no final ledger entry; the media URLs are signed here, so a send
+   * resumed after a restart gets fresh ones.
+   */
+  private async prepare(tenantId: string, message: OutboundMessage): Promise<PreparedSend> {
     const from = message.channelAccountId;
     const to = recipientOf(message);
-    const refusal = refusalOf(message, to);
-    if (refusal || to === undefined) {
-      return {
-        record: { from, to: to ?? message.to.address },
-        refusal: refusal ?? unsupportedAddress(message),
-      };
+    if (to === undefined) {
+      return { record: { from, to: message.to.address }, refusal: unsupportedAddress(message) };
     }
+    const media = await this.media.resolve(message);
+    if (media.refusal) return { record: { from, to }, refusal: media.refusal };
+    const { mediaUrls } = media;
     return {
       record: { from, to },
       beforeAttempt: () => this.limiter.acquire(from),
@@ -69,10 +74,13 @@ export class OutboundSenderService {
         this.provider.send({
           from,
           to,
+          // Twilio takes a message without text when it has media.
           ...(message.content.text ? { body: message.content.text } : {}),
+          ...(mediaUrls.length > 0 ? { mediaUrls } : {}),
           statusCallbackUrl: this.statusCallbackUrl(tenantId, message),
         }),
-      logFields: (accepted) => ({ messageSid: accepted.externalId }),
+      // Never the URLs: each one lets whoever reads it fetch the attachment until it expires.
+      logFields: (accepted) => ({ messageSid: accepted.externalId, media: mediaUrls.length }),
     };
   }
 
@@ -94,19 +102,6 @@ function recipientOf(message: OutboundMessage): string | undefined {
   const digits = address.replace(/@(c\.us|s\.whatsapp\.net)$/, '');
   if (!/^\+?\d{6,20}$/.test(digits)) return undefined;
   return `whatsapp:${digits.startsWith('+') ? digits : `+${digits}`}`;
-}
-
-/** Messages this service cannot send, refused before calling Twilio. */
-function refusalOf(message: OutboundMessage, to: string | undefined): ProviderError | undefined {
-  if (!to) return unsupportedAddress(message);
-  if (message.attachments && message.attachments.length > 0) {
-    return {
-      code: 'PONTE_ATTACHMENTS_UNSUPPORTED',
-      message: 'The sms service does not send attachments yet',
-      retryable: false,
-    };
-  }
-  return undefined;
 }
 
 function unsupportedAddress(message: OutboundMessage): ProviderError {

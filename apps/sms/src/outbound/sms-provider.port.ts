@@ -5,6 +5,8 @@ export interface SendRequest {
   from: string;
   to: string;
   body?: string;
+  /** Public URLs the provider fetches the attachments from, in order (Twilio's `MediaUrl`). */
+  mediaUrls?: readonly string[];
   /** Where the provider reports the message's statuses. */
   statusCallbackUrl?: string;
 }

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 /** A Messages create request as the fake received it (form fields decoded). */
 export interface RecordedSend {
   accountSid: string;
+  /** The last value of each field; repeated fields (MediaUrl) are in full below. */
   params: Record<string, string>;
+  /** Every `MediaUrl`, in order. */
+  mediaUrls: string[];
   authorized: boolean;
 }
 
@@ -90,15 +93,16 @@ export class FakeTwilioServer {
     const authorized = request.headers.authorization === basic(this.accountSid, this.authToken);
     const create = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
     if (request.method === 'POST' && create) {
-      const body = await readBody(request);
-      const params = Object.fromEntries(new URLSearchParams(body));
-      this.sends.push({ accountSid: create[1] ?? '', params, authorized });
+      const form = new URLSearchParams(await readBody(request));
+      const params = Object.fromEntries(form);
+      const mediaUrls = form.getAll('MediaUrl');
+      this.sends.push({ accountSid: create[1] ?? '', params, mediaUrls, authorized });
       if (!authorized || create[1] !== this.accountSid) {
         return json(response, 401, twilioError(20003, 'Authentication Error - invalid username', 401));
       }
       const scripted = this.replies.shift();
       if (scripted) return json(response, scripted.status, scripted.body);
-      return json(response, 201, this.messageResource(params));
+      return json(response, 201, this.messageResource(params, mediaUrls.length));
     }
     const route = this.media.get(path);
     if (request.method === 'GET' && route) {
@@ -121,7 +125,7 @@ export class FakeTwilioServer {
   }
 
   /** Shaped like the Message resource in Twilio's API reference. */
-  private messageResource(params: Record<string, string>): Record<string, unknown> {
+  private messageResource(params: Record<string, string>, numMedia: number): Record<string, unknown> {
     const sid = `SM${randomBytes(16).toString('hex')}`;
     const now = new Date().toUTCString().replace('GMT', '+0000');
     return {
@@ -136,7 +140,7 @@ export class FakeTwilioServer {
       error_message: null,
       from: params['From'] ?? null,
       messaging_service_sid: params['MessagingServiceSid'] ?? null,
-      num_media: '0',
+      num_media: String(numMedia),
       num_segments: '1',
       price: null,
       price_unit: 'USD',

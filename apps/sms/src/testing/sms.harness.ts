@@ -1,10 +1,11 @@
+import { BlobStore, type NewBlob } from '@ponte/channel-kit';
 import {
   ChannelServiceHarness,
   type ChannelServiceParts,
   channelTestEnvironment,
   startChannelService,
 } from '@ponte/channel-kit/testing';
-import { buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
+import { type AttachmentRef, buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
 import { randomBytes } from 'node:crypto';
 import { getExpectedTwilioSignature } from 'twilio';
@@ -108,6 +109,26 @@ export class SmsHarness extends ChannelServiceHarness {
     });
     await this.republish(data);
     return data;
+  }
+
+  /** Stores an attachment as the gateway does before the router queues the reply that references it. */
+  async putBlob(blob: NewBlob): Promise<AttachmentRef> {
+    const stored = await this.app.get(BlobStore).put(blob);
+    return {
+      blobId: stored.id,
+      contentType: stored.contentType,
+      size: stored.size,
+      ...(stored.fileName ? { fileName: stored.fileName } : {}),
+    };
+  }
+
+  /**
+   * Requests a URL under the public base as Twilio would, from the service's listening address: what the proxy in
+   * front of it does (the public base may carry a path prefix the proxy strips).
+   */
+  fetchPublic(url: string, init?: RequestInit): Promise<Response> {
+    if (!url.startsWith(`${PUBLIC_BASE_URL}/`)) throw new Error(`${url} is not under ${PUBLIC_BASE_URL}`);
+    return fetch(`${this.url}${url.slice(PUBLIC_BASE_URL.length)}`, init);
   }
 
   async republish(data: OutboundMessage): Promise<void> {

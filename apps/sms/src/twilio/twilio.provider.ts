@@ -16,6 +16,7 @@ export class TwilioProvider extends SmsProvider {
         to: request.to,
         ...(request.from.startsWith('MG') ? { messagingServiceSid: request.from } : { from: request.from }),
         ...(request.body !== undefined ? { body: request.body } : {}),
+        ...(request.mediaUrls && request.mediaUrls.length > 0 ? { mediaUrl: [...request.mediaUrls] } : {}),
         ...(request.statusCallbackUrl ? { statusCallback: request.statusCallbackUrl } : {}),
       });
     } catch (error) {

@@ -55,16 +55,18 @@ const MIB = 1_048_576;
 const ANY: readonly string[] = ['*/*'];
 
 export const CHANNEL_CAPABILITIES: { readonly [C in Channel]: ChannelCapabilities } = {
-  // https://www.twilio.com/docs/messaging/guides/accepted-mime-types — 1,600 characters, 10 media, 5 MB per MMS.
+  // https://www.twilio.com/docs/messaging/guides/accepted-mime-types — 1,600 characters, 10 media, 5 MB per MMS;
+  // JPEG, PNG and GIF are resized for the handset up to 5 MB, other types pass unchanged up to 500 KB each
+  // (apps/sms holds the full type list: twilio-media.limits.ts).
   sms: {
     maxTextLength: 1_600,
     maxAttachments: 10,
     maxTotalAttachmentBytes: 5 * MB,
     media: {
       image: { maxBytes: 5 * MB, contentTypes: ['image/jpeg', 'image/png', 'image/gif'] },
-      audio: { maxBytes: 5 * MB, contentTypes: ['audio/*'] },
-      video: { maxBytes: 5 * MB, contentTypes: ['video/mp4', 'video/3gpp'] },
-      document: { maxBytes: 5 * MB, contentTypes: ['application/pdf', 'text/vcard', 'text/plain'] },
+      audio: { maxBytes: 500_000, contentTypes: ['audio/*'] },
+      video: { maxBytes: 500_000, contentTypes: ['video/*'] },
+      document: { maxBytes: 500_000, contentTypes: ['application/pdf', 'text/vcard', 'text/plain'] },
     },
     businessInitiated: 'allowed',
     receipts: ['sent', 'delivered'],
