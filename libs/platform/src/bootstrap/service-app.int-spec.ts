@@ -102,6 +102,20 @@ describe('a Ponte service process', () => {
       expect(large.status).toBe(413);
     });
 
+    it('should keep capability URLs and secret query values out of its request log', async () => {
+      const service = await (await start({ ...env(), LOG_LEVEL: 'info' })).ready();
+
+      await fetch(`${service.url}/media/top-secret-capability`);
+      await fetch(`${service.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=s3cret-token`);
+      await waitFor(() => service.output().includes('hub.verify_token=[redacted]'), {
+        description: 'the request log line',
+      });
+
+      expect(service.output()).toContain('/media/[redacted]');
+      expect(service.output()).not.toContain('top-secret-capability');
+      expect(service.output()).not.toContain('s3cret-token');
+    });
+
     it('should finish and commit the message in hand on SIGTERM, exit 0, and not handle it again after a restart', async () => {
       const first = buildEnvelope(Topics.inboundMessage);
       const second = buildEnvelope(Topics.inboundMessage);
