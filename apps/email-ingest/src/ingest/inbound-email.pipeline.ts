@@ -20,8 +20,6 @@ import { MessageReceiptStore } from './message-receipt.store';
 import { QuarantineStore } from './quarantine.store';
 
 export const EMAIL_SOURCE = '/ponte/email-ingest';
-/** Kafka record header carrying the automated-mail flag until the contract has a field for it (see the README). */
-export const AUTOMATED_HEADER = 'ponte-email-automated';
 const CLAIM_LEASE_MS = 30_000;
 const CLAIM_POLL_MS = 200;
 
@@ -101,7 +99,6 @@ export class InboundEmailPipeline {
       });
       await this.bus.publish(Topics.inboundMessage, envelope, {
         key: messageKey(Topics.inboundMessage, message),
-        ...(parsed.automated ? { headers: { [AUTOMATED_HEADER]: parsed.automated } } : {}),
       });
     } catch (error) {
       await this.receipts.release(this.tenantId, parsed.messageId, owner).catch(() => undefined);
@@ -213,13 +210,16 @@ export class InboundEmailPipeline {
       // Mail that reached us by Bcc names no recipient we know: it was sent to this mailbox.
       to: parsed.to.length > 0 ? parsed.to : [{ address: mailboxAddress }],
       ...(parsed.cc.length > 0 ? { cc: parsed.cc } : {}),
+      ...(parsed.replyTo.length > 0 ? { replyTo: parsed.replyTo } : {}),
       ...(parsed.sentAt ? { sentAt: parsed.sentAt } : {}),
       receivedAt: new Date().toISOString(),
       content: {
         ...(text ? { text: text.slice(0, ContractLimits.textLength) } : {}),
         ...(parsed.html ? { html: parsed.html } : {}),
         ...(parsed.subject !== undefined ? { subject: parsed.subject } : {}),
+        ...(parsed.quotedText ? { quotedText: parsed.quotedText.slice(0, ContractLimits.textLength) } : {}),
       },
+      ...(parsed.automated ? { automated: parsed.automated } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
       threading: {
         messageId: parsed.messageId,

@@ -161,6 +161,29 @@ describe(MailboxIngestor.name, () => {
     expect(published[0]!.data.externalId).toMatch(/^[0-9a-f]{40}@synthetic\.ponte\.invalid$/);
   });
 
+  it('should publish an out-of-office reply flagged as automatic, with its Reply-To and the quoted history apart', async () => {
+    const mailbox = await sut.newMailbox();
+    const mail = await sut.append(mailbox.folder, {
+      subject: 'Resposta automática: Minha fatura',
+      headers: { 'Auto-Submitted': 'auto-replied', 'Reply-To': 'Equipe Joao <equipe@customer.example>' },
+      body: [
+        'Estou de férias até segunda-feira.',
+        '',
+        'Em sex., 14 de mar. de 2025 às 12:00, Suporte <support@acme.test> escreveu:',
+        '> Sua fatura foi corrigida.',
+        '> Atenciosamente, Suporte',
+      ].join('\r\n'),
+    });
+
+    await sut.startService([mailbox]);
+    const published = await sut.inboundMessage(mail.messageId!);
+
+    expect(published.automated).toBe('auto-reply');
+    expect(published.replyTo).toEqual([{ address: 'equipe@customer.example', displayName: 'Equipe Joao' }]);
+    expect(published.content.text).toBe('Estou de férias até segunda-feira.');
+    expect(published.content.quotedText).toContain('> Sua fatura foi corrigida.');
+  });
+
   it('should quarantine a corrupt mail with its reason and still ingest the next one', async () => {
     const mailbox = await sut.newMailbox();
     const corrupt = await sut.append(mailbox.folder, 'this is not a mail: no header at all\r\n');

@@ -1,5 +1,7 @@
 /** Why a mail was written by a machine: such mail is flagged and never answered automatically. */
-export type AutomatedKind = 'auto-reply' | 'bounce' | 'auto-generated';
+import type { AutomatedKind } from '@ponte/contracts';
+
+export type { AutomatedKind };
 
 export interface AutomatedMailHeaders {
   /** Header name (lower-case) → raw values. */
