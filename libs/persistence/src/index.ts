@@ -7,6 +7,7 @@ export {
 export {
   insertOnce,
   insertManyOnce,
+  type BulkInsertTarget,
   type InsertOnceResult,
   type InsertManyOnceResult,
 } from './idempotent-write/insert-once';

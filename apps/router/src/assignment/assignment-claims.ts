@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { isDuplicateKeyError } from '@ponte/persistence';
+import { insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 
 export const ASSIGNMENT_CLAIMS_COLLECTION = 'assignment_claims';
@@ -48,6 +48,34 @@ export class AssignmentClaims implements OnModuleInit {
     // Expired, or released since the insert failed. Deleting by its id cannot remove a newer claim.
     if (current) await this.claims.deleteOne({ _id: current._id });
     return (await this.insert({ _id: claimId, tenantId, conversationId, at: now })) ? claimId : null;
+  }
+
+  /**
+   * Claims many conversations in one round trip (conversations a batch just created: nobody else can have held them
+   * long). Returns the claim id of each one claimed; one missing is held by another attempt (a drain) right now.
+   */
+  async acquireMany(
+    tenantId: string,
+    conversationIds: readonly string[],
+    now: Date = new Date(),
+  ): Promise<Map<string, string>> {
+    const claims = conversationIds.map((conversationId) => ({
+      _id: randomUUID(),
+      tenantId,
+      conversationId,
+      at: now,
+    }));
+    const { inserted } = await insertManyOnce<AssignmentClaim>(this.claims, claims);
+    return new Map(
+      inserted.flatMap((index) => {
+        const claim = claims[index];
+        return claim ? [[claim.conversationId, claim._id] as const] : [];
+      }),
+    );
+  }
+
+  async releaseMany(claimIds: readonly string[]): Promise<void> {
+    if (claimIds.length > 0) await this.claims.deleteMany({ _id: { $in: [...claimIds] } });
   }
 
   /** Which of these conversations an attempt is assigning now (a claim within its lease). */

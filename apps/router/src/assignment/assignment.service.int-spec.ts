@@ -557,6 +557,32 @@ describe(AssignmentService.name, () => {
       expect(await claims().countDocuments({ tenantId })).toBe(0);
     });
 
+    it('should never exceed capacity when both assign different just-created conversations to the same agents, their planned slots colliding', async () => {
+      await seedAgents(
+        buildAgent({ agentId: 'ana' }),
+        buildAgent({ agentId: 'bruno' }),
+        buildAgent({ agentId: 'carla' }),
+      );
+      const mine = Array.from({ length: 10 }, () => buildConversation());
+      const theirs = Array.from({ length: 10 }, () => buildConversation());
+      await insertConversations(...mine, ...theirs);
+
+      const [fromMine, fromTheirs] = await Promise.all([
+        sut.assignCreated(mine, later(60)),
+        other.get(AssignmentService).assignCreated(theirs, later(60)),
+      ]);
+
+      const reported = [...fromMine.values(), ...fromTheirs.values()].filter(
+        (assignment) => assignment !== null,
+      );
+      expect(reported).toHaveLength(15);
+      expect(await openPerAssignee()).toEqual({ ana: 5, bruno: 5, carla: 5 });
+      for (const agentId of ['ana', 'bruno', 'carla'])
+        expect(await heldBy(agentId)).toMatchObject({ load: 5 });
+      expect(await waitingCount()).toBe(5);
+      expect(await claims().countDocuments({ tenantId })).toBe(0);
+    });
+
     it('should never exceed capacity when releases on one instance race assignments on the other', async () => {
       await seedAgents(
         buildAgent({ agentId: 'ana', capacity: 3 }),

@@ -4,6 +4,7 @@ import {
   type AgentCapacity,
   AgentRoster,
   type AgentState,
+  type CapacityUnit,
   CHANNEL_KINDS,
   type ChannelKind,
   freeFor,
@@ -102,18 +103,21 @@ export class AssignmentService {
         states: await this.roster.onlineIn(tenantId, queueIds),
         reserving: new Map(),
       };
-      // Side by side in line order: the read is shared and kept current, and two attempts taking the same slot are
-      // told apart by the unique slot index (the loser takes another).
-      const assignments = await mapConcurrently(
-        [...created].sort(lineOrder),
-        ASSIGNING_AT_ONCE,
-        async (conversation) => {
-          const when = conversation.waitingSince ?? at;
-          const assignment = await this.assignFromRead(conversation, agents, queueIds, when);
-          answers.set(conversation._id, assignment);
-          return assignment;
-        },
-      );
+      const ordered = [...created].sort(lineOrder);
+      const planned = await this.assignInBulk(tenantId, ordered, agents, at);
+      for (const [conversationId, assignment] of planned) answers.set(conversationId, assignment);
+      // What the bulk pass could not settle (a slot taken meanwhile, a pool over a lowered limit) goes one by one,
+      // side by side in line order from a fresh read: two attempts taking the same slot are told apart by the unique
+      // slot index (the loser takes another).
+      const rest = ordered.filter((conversation) => !planned.has(conversation._id));
+      if (rest.length > 0) agents.states = await this.roster.onlineIn(tenantId, queueIds);
+      const slow = await mapConcurrently(rest, ASSIGNING_AT_ONCE, async (conversation) => {
+        const when = conversation.waitingSince ?? at;
+        const assignment = await this.assignFromRead(conversation, agents, queueIds, when);
+        answers.set(conversation._id, assignment);
+        return assignment;
+      });
+      const assignments = [...planned.values(), ...slow];
       const latest = new Map<string, Date>();
       for (const assignment of assignments) {
         if (!assignment) continue;
@@ -123,6 +127,84 @@ export class AssignmentService {
       }
       await this.roster.recordAssignments(tenantId, latest);
     }
+    return answers;
+  }
+
+  /**
+   * Conversations just created, assigned together in a handful of round trips whatever their number: claims, the
+   * agents' free slots planned from the shared read in line order, units inserted (the unique slot index refuses a
+   * slot taken meanwhile), guarded assignments, claims released. Answers only what it settled: null when nobody
+   * online can take it, or another attempt holds it; a conversation left out goes through assignFromRead.
+   */
+  private async assignInBulk(
+    tenantId: string,
+    ordered: readonly AssignableConversation[],
+    agents: SharedRead,
+    at: Date,
+  ): Promise<Map<string, Assignment | null>> {
+    const answers = new Map<string, Assignment | null>();
+    const claims = await this.claims.acquireMany(
+      tenantId,
+      ordered.map((conversation) => conversation._id),
+    );
+    const plans: {
+      conversation: AssignableConversation;
+      state: AgentState;
+      unit: CapacityUnit;
+      when: Date;
+    }[] = [];
+    for (const conversation of ordered) {
+      // A drain found it waiting first and assigns it.
+      if (!claims.has(conversation._id)) {
+        answers.set(conversation._id, null);
+        continue;
+      }
+      const when = conversation.waitingSince ?? at;
+      const candidates = rankCandidates(
+        conversation,
+        agents.states.filter((state) => state.agent.queueIds.includes(conversation.queueId)),
+      );
+      if (candidates.length === 0) {
+        answers.set(conversation._id, null);
+        continue;
+      }
+      for (const state of candidates) {
+        const unit = this.roster.planUnit(state, conversation, when);
+        if (!unit) continue;
+        state.held.push(unit);
+        state.lastAssignedAt = when;
+        plans.push({ conversation, state, unit, when });
+        break;
+      }
+    }
+    const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
+    const reserved = plans.filter((plan, index) => {
+      if (!refused.has(index)) return true;
+      plan.state.held.splice(plan.state.held.indexOf(plan.unit), 1);
+      return false;
+    });
+    const assigned = await this.line.assignMany(
+      reserved.map(({ conversation, unit, when }) => ({ conversation, agentId: unit.agentId, at: when })),
+    );
+    const freedQueues = new Set<string>();
+    for (const { conversation, state, unit, when } of reserved) {
+      if (assigned.has(conversation._id)) {
+        answers.set(conversation._id, {
+          conversationId: conversation._id,
+          agentId: unit.agentId,
+          queueId: conversation.queueId,
+          assignedAt: when,
+        });
+        continue;
+      }
+      // Not waiting any more after all: the unit goes back to whoever waits for it.
+      state.held.splice(state.held.indexOf(unit), 1);
+      await this.roster.release(tenantId, unit.agentId, conversation._id);
+      for (const queueId of state.agent.queueIds) freedQueues.add(queueId);
+      answers.set(conversation._id, null);
+    }
+    await this.claims.releaseMany([...claims.values()]);
+    if (freedQueues.size > 0) await this.drainQueues(tenantId, freedQueues, at);
     return answers;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { findById, findByIds, GuardedUpdates } from '@ponte/persistence';
+import { findById, findByIds, GuardedUpdates, UPDATE_STATEMENTS_PER_COMMAND } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 import type { ChannelKind } from '../queues';
 import { type AssignableConversation, CONVERSATIONS_COLLECTION } from './assignment.model';
@@ -100,6 +100,48 @@ export class WaitingLine implements OnModuleInit {
       { $set: { assigneeId: agentId, waitingSince: null, assignedAt: at } },
     );
     return assigned !== null;
+  }
+
+  /**
+   * `assign` for many conversations, in commands of UPDATE_STATEMENTS_PER_COMMAND guarded updates; returns the ids
+   * assigned. A command that matched fewer than it held is checked by reading its conversations back.
+   */
+  async assignMany(
+    assignments: readonly { conversation: AssignableConversation; agentId: string; at: Date }[],
+  ): Promise<Set<string>> {
+    const assigned = new Set<string>();
+    for (let start = 0; start < assignments.length; start += UPDATE_STATEMENTS_PER_COMMAND) {
+      const chunk = assignments.slice(start, start + UPDATE_STATEMENTS_PER_COMMAND);
+      const result = await this.conversations.bulkWrite(
+        chunk.map(({ conversation, agentId, at }) => ({
+          updateOne: {
+            filter: {
+              _id: conversation._id,
+              tenantId: conversation.tenantId,
+              status: 'open',
+              assigneeId: null,
+              queueId: conversation.queueId,
+            },
+            update: { $set: { assigneeId: agentId, waitingSince: null, assignedAt: at } },
+          },
+        })),
+        { ordered: false },
+      );
+      if (result.matchedCount === chunk.length) {
+        for (const { conversation } of chunk) assigned.add(conversation._id);
+        continue;
+      }
+      const [first] = chunk;
+      if (!first) continue;
+      const now = await this.getMany(
+        first.conversation.tenantId,
+        chunk.map(({ conversation }) => conversation._id),
+      );
+      for (const { conversation, agentId } of chunk) {
+        if (now.get(conversation._id)?.assigneeId === agentId) assigned.add(conversation._id);
+      }
+    }
+    return assigned;
   }
 
   /** Takes the conversation from the agent while it is open: it waits again, from `at`. */

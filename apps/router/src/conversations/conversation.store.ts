@@ -1,6 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { findById, findByIds, GuardedUpdates, isDuplicateKeyError } from '@ponte/persistence';
+import {
+  duplicateIndexesOfBulkError,
+  findById,
+  findByIds,
+  GuardedUpdates,
+  insertManyOnce,
+  isDuplicateKeyError,
+  UPDATE_STATEMENTS_PER_COMMAND,
+} from '@ponte/persistence';
 import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
 import { slaTargets } from '../sla/sla-policy';
@@ -150,6 +158,52 @@ export class ConversationStore implements OnModuleInit {
       if (existing.status === 'open') await this.markOpen(existing);
       return { status: 'already-open', conversation: existing };
     }
+  }
+
+  /**
+   * `open` for many customers' first conversations at once (a batch's new contacts): their hints in commands of
+   * UPDATE_STATEMENTS_PER_COMMAND upserts, then one unordered insert. Returns the ids created; a conversation not
+   * created (a replay, or one opened concurrently for its customer) goes through `open` to learn which.
+   */
+  async openMany(conversations: readonly Conversation[]): Promise<Set<string>> {
+    if (conversations.length === 0) return new Set();
+    const hints = conversations.map((conversation) => ({
+      updateOne: {
+        filter: { _id: customerThreadIdOf(conversation.tenantId, conversation.customerId) },
+        update: {
+          $set: { openConversationId: conversation._id },
+          $setOnInsert: {
+            tenantId: conversation.tenantId,
+            customerId: conversation.customerId,
+            lastResolvedConversationId: null,
+          },
+        },
+        upsert: true,
+      },
+    }));
+    for (let start = 0; start < hints.length; start += UPDATE_STATEMENTS_PER_COMMAND) {
+      const chunk = hints.slice(start, start + UPDATE_STATEMENTS_PER_COMMAND);
+      try {
+        await this.threads.bulkWrite(chunk, { ordered: false });
+      } catch (error) {
+        // Two first conversations of one customer racing to create the hint: the losers set it.
+        const duplicates = duplicateIndexesOfBulkError(error);
+        if (!duplicates) throw error;
+        for (const index of duplicates) {
+          const conversation = conversations[start + index];
+          if (conversation) await this.markOpen(conversation);
+        }
+      }
+    }
+    const { inserted } = await insertManyOnce<Conversation>(this.model.collection, [...conversations]);
+    const created = new Set<string>();
+    for (const index of inserted) {
+      const conversation = conversations[index];
+      if (!conversation) continue;
+      this.rememberOpened(conversation);
+      created.add(conversation._id);
+    }
+    return created;
   }
 
   /**

@@ -152,6 +152,7 @@ export class InboundPipeline {
     });
 
     const known = await this.conversationsOfLoneCustomers(byCustomer);
+    const opened = await this.openFirstConversations(byCustomer, known);
     // Customers are independent of each other: their threading runs side by side, each in partition order.
     const threadedGroups = await mapConcurrently(
       [...byCustomer.entries()],
@@ -177,7 +178,8 @@ export class InboundPipeline {
                   action: 'appended' as const,
                   reason: 'the customer has this conversation open',
                 }
-              : await this.thread(
+              : (!current && opened.get(groupKey)) ||
+                (await this.thread(
                   item.tenantId,
                   item.message,
                   sender,
@@ -186,7 +188,7 @@ export class InboundPipeline {
                   item.at,
                   // Read for the batch before any message of it was threaded: only the first may use it.
                   current ? undefined : known.get(groupKey),
-                );
+                ));
           current = threaded;
           const entry = this.timelineEntry(
             item.tenantId,
@@ -289,6 +291,46 @@ export class InboundPipeline {
       if (!message) throw new Error(`message ${item.messageId} was reported stored but is not`);
       await this.replay(item.envelope, message);
     }
+  }
+
+  /**
+   * The first conversations of the batch's lone customers whose first message starts one (no open or recent
+   * conversation, no e-mail reference), opened together in a few round trips instead of two each. Those not created
+   * (a replay, a concurrent open) are left out: their threading takes the one-by-one path, which finds out why.
+   */
+  private async openFirstConversations(
+    byCustomer: ReadonlyMap<string, readonly { item: BatchItem; sender: ResolvedSender }[]>,
+    known: ReadonlyMap<string, CustomerConversations>,
+  ): Promise<Map<string, Threaded>> {
+    const creations: { groupKey: string; conversation: Conversation; reason: string }[] = [];
+    for (const [groupKey, [first]] of byCustomer) {
+      const conversations = known.get(groupKey);
+      if (!first || !conversations || first.sender.hasMergedCustomers || hasReferences(first.item.message))
+        continue;
+      const { item, sender } = first;
+      const decision = decideThread({
+        open: summary(conversations.open),
+        lastResolved: summary(conversations.lastResolved),
+        receivedAt: item.at,
+        reopenWindowMs: this.config.reopenWindowMs(item.message.channel),
+        ...(item.message.automated ? { automated: item.message.automated } : {}),
+      });
+      if (decision.action !== 'create') continue;
+      const conversation = await this.newConversation(
+        item.tenantId,
+        item.message,
+        sender.customerId,
+        item.messageId,
+        item.at,
+      );
+      creations.push({ groupKey, conversation, reason: decision.reason });
+    }
+    const created = await this.conversations.openMany(creations.map(({ conversation }) => conversation));
+    return new Map(
+      creations
+        .filter(({ conversation }) => created.has(conversation._id))
+        .map(({ groupKey, conversation, reason }) => [groupKey, { conversation, action: 'created', reason }]),
+    );
   }
 
   private async resolveSenders(

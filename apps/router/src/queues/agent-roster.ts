@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { AgentPresence } from '@ponte/contracts';
-import { findById, isDuplicateKeyError } from '@ponte/persistence';
+import { findById, insertManyOnce, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection, Connection } from 'mongoose';
 import { freeFor, kindsSharingPool, limitOf, loadByKindOf, poolOf } from './agent-capacity';
 import type { AgentSeedEntry } from './queue-seed';
@@ -158,6 +158,49 @@ export class AgentRoster implements OnModuleInit {
       return unit;
     }
     return null;
+  }
+
+  /**
+   * The unit `reserve` would try first, without writing it: a free slot below the pool's limit, or null when the
+   * agent has no room, holds the conversation already, or its pool may be over a lowered limit (only `reserve`'s
+   * count after the insert handles that case). For many assignments at once: see insertUnits.
+   */
+  planUnit(
+    state: AgentState,
+    conversation: { _id: string; channelKind: ChannelKind },
+    at: Date,
+  ): CapacityUnit | null {
+    const { agent, held } = state;
+    const kind = conversation.channelKind;
+    const pool = poolOf(agent, kind);
+    const limit = limitOf(agent, pool);
+    if (held.some((unit) => unit.conversationId === conversation._id) || freeFor(agent, held, kind) <= 0)
+      return null;
+    const sharing = kindsSharingPool(agent, kind);
+    if (held.some((unit) => sharing.includes(unit.kind) && unit.slot >= limit)) return null;
+    const taken = new Set(held.filter((unit) => unit.pool === pool).map((unit) => unit.slot));
+    const free = Array.from({ length: limit }, (_, slot) => slot).filter((slot) => !taken.has(slot));
+    const slot = free[Math.floor(Math.random() * free.length)];
+    if (slot === undefined) return null;
+    return {
+      _id: randomUUID(),
+      tenantId: agent.tenantId,
+      agentId: agent.agentId,
+      conversationId: conversation._id,
+      kind,
+      pool,
+      slot,
+      at,
+    };
+  }
+
+  /**
+   * Inserts planned units in one round trip; the unique indexes refuse a slot another attempt took meanwhile (or a
+   * conversation the agent holds already). Returns the positions of the refused ones: nothing of them was written.
+   */
+  async insertUnits(units: readonly CapacityUnit[]): Promise<Set<number>> {
+    const { duplicates } = await insertManyOnce<CapacityUnit>(this.units, [...units]);
+    return new Set(duplicates);
   }
 
   /** Gives back what the agent holds for the conversation; false when it held nothing (already given back). */

@@ -33,17 +33,22 @@ export interface InsertManyOnceResult {
   duplicates: number[];
 }
 
+/** A native collection (or anything with its unordered insertMany). */
+export interface BulkInsertTarget {
+  insertMany(documents: never[], options: { ordered: boolean }): Promise<unknown>;
+}
+
 /**
  * Bulk variant for batch consumers: one round trip, unordered, so one duplicate does not stop the rest.
  * Any failure other than duplicate keys is rethrown.
  */
 export async function insertManyOnce<T>(
-  model: Model<T>,
+  target: Model<T> | BulkInsertTarget,
   documents: Array<Partial<T>>,
 ): Promise<InsertManyOnceResult> {
   if (documents.length === 0) return { inserted: [], duplicates: [] };
   try {
-    await model.insertMany(documents, { ordered: false, rawResult: false });
+    await (target as BulkInsertTarget).insertMany(documents as never[], { ordered: false });
     return { inserted: documents.map((_, index) => index), duplicates: [] };
   } catch (error) {
     const duplicates =
