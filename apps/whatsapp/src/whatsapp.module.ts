@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { getConnectionToken } from '@nestjs/mongoose';
 import {
   BlobStore,
   InboundReceiptStore,
@@ -21,10 +23,33 @@ import { OutboundSenderService } from './outbound/outbound-sender.service';
 import { SentMessageStore } from './outbound/sent-message.store';
 import type { WhatsAppProvider, WhatsAppProviderId } from './provider/whatsapp-provider.port';
 import { WhatsAppProviderRegistry } from './provider/whatsapp-provider.registry';
+import type { WebClientFactory } from './web-js/web-client.port';
+import { WebInboundService } from './web-js/web-inbound.service';
+import { WebMediaCollector } from './web-js/web-media.collector';
+import { WebReadinessInterceptor } from './web-js/web-readiness.interceptor';
+import { MongoRemoteAuthStore } from './web-js/web-remote-auth.store';
+import { WebSessionController } from './web-js/web-session.controller';
+import { WEB_CLIENT_FACTORY, WebSessionRegistry } from './web-js/web-session.registry';
+import { WebStatusService } from './web-js/web-status.service';
+import { WhatsAppWebProvider } from './web-js/whatsapp-web.provider';
 import { CustomerWindowStore } from './window/customer-window.store';
+import type { Connection } from 'mongoose';
 
-/** The WhatsApp service sends what the router queues on its outbound topic and publishes what WhatsApp delivers. */
-export const WHATSAPP_TOPICS = [Topics.outbound.whatsapp, Topics.inboundMessage, Topics.deliveryStatus];
+/**
+ * The WhatsApp service sends what the router queues on its outbound topic, publishes what WhatsApp delivers, and the
+ * state of its whatsapp-web.js sessions.
+ */
+export const WHATSAPP_TOPICS = [
+  Topics.outbound.whatsapp,
+  Topics.inboundMessage,
+  Topics.deliveryStatus,
+  Topics.channelStatus,
+];
+
+/** What tests replace: the WhatsApp Web side (a fake client speaking the whatsapp-web.js shapes). */
+export interface WhatsappModuleOptions {
+  webClientFactory?: WebClientFactory;
+}
 
 function graphClientFor(config: WhatsappConfig): GraphApiClient {
   return new GraphApiClient({
@@ -48,37 +73,70 @@ function mediaFetcherFor(config: WhatsappConfig, graph: GraphApiClient): MediaFe
   });
 }
 
-/** One factory per provider (whatsapp-web.js sessions come next); a provider without its settings is left out. */
+/** What providers are built from. */
+interface ProviderDependencies {
+  config: WhatsappConfig;
+  graph: GraphApiClient;
+  windows: CustomerWindowStore;
+  webSessions: WebSessionRegistry;
+  blobs: BlobStore;
+  sentMessages: SentMessageStore;
+}
+
+/** One factory per provider; a provider without its settings is left out. */
 const PROVIDER_FACTORIES: Record<
   WhatsAppProviderId,
-  (
-    config: WhatsappConfig,
-    graph: GraphApiClient,
-    windows: CustomerWindowStore,
-  ) => WhatsAppProvider | undefined
+  (deps: ProviderDependencies) => WhatsAppProvider | undefined
 > = {
-  'cloud-api': (config, graph, windows) =>
+  'cloud-api': ({ config, graph, windows }) =>
     config.cloudApiConfigured ? new CloudApiProvider(graph, windows, config.cloudPhoneNumberIds) : undefined,
+  'web-js': ({ config, webSessions, blobs, sentMessages }) =>
+    webSessions.configured
+      ? new WhatsAppWebProvider(webSessions, blobs, sentMessages, config.WHATSAPP_WEB_MEDIA_MAX_BYTES)
+      : undefined,
 };
 
-function registryFor(
-  config: WhatsappConfig,
-  graph: GraphApiClient,
-  windows: CustomerWindowStore,
-): WhatsAppProviderRegistry {
+function registryFor(deps: ProviderDependencies): WhatsAppProviderRegistry {
   const providers = Object.values(PROVIDER_FACTORIES)
-    .map((factory) => factory(config, graph, windows))
+    .map((factory) => factory(deps))
     .filter((provider): provider is WhatsAppProvider => provider !== undefined);
   return new WhatsAppProviderRegistry(providers);
 }
 
+/**
+ * The real whatsapp-web.js, loaded only when sessions are configured (puppeteer included), so a service without
+ * sessions never touches it; without sessions nothing calls the factory.
+ */
+async function webClientFactoryFor(
+  config: WhatsappConfig,
+  connection: Connection,
+): Promise<WebClientFactory> {
+  if (!config.webSessions.length) {
+    return () => {
+      throw new Error('no WhatsApp Web session is configured');
+    };
+  }
+  const { whatsAppWebJsClientFactory } = await import('./web-js/whatsapp-web-js.client');
+  return whatsAppWebJsClientFactory({
+    chromiumPath: config.WHATSAPP_WEB_CHROMIUM_PATH,
+    chromiumArgs: config.webChromiumArgs,
+    dataDir: config.WHATSAPP_WEB_DATA_DIR,
+    auth: config.WHATSAPP_WEB_AUTH,
+    ...(config.WHATSAPP_WEB_AUTH === 'remote'
+      ? { remoteStore: new MongoRemoteAuthStore(connection, config.WHATSAPP_WEB_DATA_DIR) }
+      : {}),
+    remoteBackupIntervalMs: config.WHATSAPP_WEB_REMOTE_BACKUP_INTERVAL_MS,
+    qrMaxRetries: config.WHATSAPP_WEB_QR_MAX_RETRIES,
+  });
+}
+
 @Module({})
 export class WhatsappModule {
-  static register(config: WhatsappConfig): DynamicModule {
+  static register(config: WhatsappConfig, options: WhatsappModuleOptions = {}): DynamicModule {
     return {
       module: WhatsappModule,
       imports: [PlatformModule.forRoot({ service: 'whatsapp', config, topics: WHATSAPP_TOPICS })],
-      controllers: [CloudWebhookController],
+      controllers: [CloudWebhookController, WebSessionController],
       providers: [
         CloudSignatureGuard,
         InboundReceiptStore.provider('whatsapp_inbound_receipts'),
@@ -97,11 +155,28 @@ export class WhatsappModule {
           useFactory: (graph: GraphApiClient) => mediaFetcherFor(config, graph),
           inject: [GraphApiClient],
         },
+        WebMediaCollector,
+        WebInboundService,
+        WebStatusService,
+        WebSessionRegistry,
+        { provide: APP_INTERCEPTOR, useClass: WebReadinessInterceptor },
+        options.webClientFactory
+          ? { provide: WEB_CLIENT_FACTORY, useValue: options.webClientFactory }
+          : {
+              provide: WEB_CLIENT_FACTORY,
+              useFactory: (connection: Connection) => webClientFactoryFor(config, connection),
+              inject: [getConnectionToken()],
+            },
         {
           provide: WhatsAppProviderRegistry,
-          useFactory: (graph: GraphApiClient, windows: CustomerWindowStore) =>
-            registryFor(config, graph, windows),
-          inject: [GraphApiClient, CustomerWindowStore],
+          useFactory: (
+            graph: GraphApiClient,
+            windows: CustomerWindowStore,
+            webSessions: WebSessionRegistry,
+            blobs: BlobStore,
+            sentMessages: SentMessageStore,
+          ) => registryFor({ config, graph, windows, webSessions, blobs, sentMessages }),
+          inject: [GraphApiClient, CustomerWindowStore, WebSessionRegistry, BlobStore, SentMessageStore],
         },
       ],
     };

@@ -82,6 +82,17 @@ describe(CloudApiProvider.name, () => {
     ).toBeUndefined();
   });
 
+  it('should refuse attachments before sending, which this provider cannot upload yet', async () => {
+    customerWrote(new Date(NOW.getTime() - 60_000));
+
+    expect(
+      await sut.check(
+        request({ attachments: [{ blobId: 'blob/fatura', contentType: 'application/pdf', size: 10 }] }),
+      ),
+    ).toMatchObject({ code: 'PONTE_ATTACHMENTS_UNSUPPORTED', retryable: false });
+    expect(sends).toHaveLength(0);
+  });
+
   it('should refuse a linked id (@lid), which the Cloud API cannot send to', async () => {
     expect(await sut.check(request({ to: '123456789012345@lid' }))).toMatchObject({
       code: 'PONTE_UNSUPPORTED_ADDRESS',

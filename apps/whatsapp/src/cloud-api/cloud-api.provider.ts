@@ -45,6 +45,13 @@ export class CloudApiProvider extends WhatsAppProvider {
         retryable: false,
       };
     }
+    if (request.attachments && request.attachments.length > 0) {
+      return {
+        code: 'PONTE_ATTACHMENTS_UNSUPPORTED',
+        message: 'The WhatsApp Cloud API provider does not send attachments yet',
+        retryable: false,
+      };
+    }
     if (request.template) return undefined;
     if (!request.text) {
       return {

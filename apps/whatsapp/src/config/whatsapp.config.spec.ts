@@ -61,6 +61,65 @@ describe(WhatsappConfig.name, () => {
   });
 });
 
+describe('WhatsApp Web settings', () => {
+  it('should configure no session, hence launch no browser, by default', () => {
+    const sut = loadConfig(WhatsappConfig, baseEnv, 'whatsapp');
+
+    expect(sut.webSessions).toEqual([]);
+    expect(sut.WHATSAPP_WEB_AUTH).toBe('local');
+    expect(sut.WHATSAPP_WEB_CHROMIUM_PATH).toBe('/usr/bin/chromium');
+  });
+
+  it('should list the sessions with the groups each publishes', () => {
+    const sut = loadConfig(
+      WhatsappConfig,
+      {
+        ...baseEnv,
+        WHATSAPP_WEB_SESSIONS: 'suporte, 5511999990000',
+        WHATSAPP_WEB_GROUPS:
+          'suporte=120363025555555555@g.us, suporte=5511999990000-1600000000@g.us,5511999990000=*',
+        WHATSAPP_WEB_CHROMIUM_ARGS: '--no-sandbox  --disable-dev-shm-usage',
+      },
+      'whatsapp',
+    );
+
+    expect(sut.webSessions).toEqual([
+      { id: 'suporte', groups: new Set(['120363025555555555@g.us', '5511999990000-1600000000@g.us']) },
+      { id: '5511999990000', groups: 'all' },
+    ]);
+    expect(sut.webChromiumArgs).toEqual(['--no-sandbox', '--disable-dev-shm-usage']);
+  });
+
+  it('should name what is wrong with the sessions, their groups and the auth strategy', () => {
+    const error = captureError(() =>
+      loadConfig(
+        WhatsappConfig,
+        {
+          ...baseEnv,
+          WHATSAPP_WEB_SESSIONS: 'suporte,suporte',
+          WHATSAPP_WEB_GROUPS: 'vendas=120363025555555555@g.us',
+          WHATSAPP_WEB_AUTH: 'cloud',
+          WHATSAPP_WEB_REMOTE_BACKUP_INTERVAL_MS: '1000',
+        },
+        'whatsapp',
+      ),
+    );
+
+    expect(error.message).toMatch(/WHATSAPP_WEB_SESSIONS lists a session twice/);
+    expect(error.message).toMatch(/WHATSAPP_WEB_GROUPS names a session that is not in WHATSAPP_WEB_SESSIONS/);
+    expect(error.message).toMatch(/WHATSAPP_WEB_AUTH/);
+    expect(error.message).toMatch(/WHATSAPP_WEB_REMOTE_BACKUP_INTERVAL_MS/);
+  });
+
+  it('should refuse a session id LocalAuth could not use as a directory name', () => {
+    const error = captureError(() =>
+      loadConfig(WhatsappConfig, { ...baseEnv, WHATSAPP_WEB_SESSIONS: '../suporte' }, 'whatsapp'),
+    );
+
+    expect(error.message).toMatch(/WHATSAPP_WEB_SESSIONS must be a comma-separated list of session ids/);
+  });
+});
+
 function captureError(action: () => unknown): Error {
   try {
     action();

@@ -8,11 +8,7 @@ import {
 import type { EnvelopeOf, OutboundMessage, ProviderError, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
 import { WhatsappConfig } from '../config/whatsapp.config';
-import type {
-  WhatsAppProvider,
-  WhatsAppSendRequest,
-  WhatsAppTemplate,
-} from '../provider/whatsapp-provider.port';
+import type { WhatsAppSendRequest, WhatsAppTemplate } from '../provider/whatsapp-provider.port';
 import { isTwilioAccount, WhatsAppProviderRegistry } from '../provider/whatsapp-provider.registry';
 import { SentMessageStore } from './sent-message.store';
 import { WHATSAPP_SOURCE } from '../whatsapp.source';
@@ -28,7 +24,7 @@ export type WhatsAppOutboundMessage = OutboundMessage & { template?: WhatsAppTem
  * (see AtMostOnceSender: a send Meta may have received before a crash is reported `failed` with PONTE_SEND_UNCERTAIN,
  * never sent twice; if Meta did send it, its statuses still arrive, attributed through `biz_opaque_callback_data`,
  * and a `delivered` outranks `failed`). What is WhatsApp's stays here: which messages are ours, the provider of the
- * account, the refusals (attachments, the provider's own checks such as the 24-hour window), the request and the
+ * account, the refusals (each provider's `check`: attachments, the 24-hour window, templates), the request and the
  * record of the `wamid` that statuses name.
  */
 @Injectable()
@@ -69,7 +65,7 @@ export class OutboundSenderService {
       to: message.to.address,
     };
     if (!provider) return { record, refusal: unknownAccount(message) };
-    const refusal = await this.refusalOf(provider, message, request);
+    const refusal = await provider.check(request);
     if (refusal) return { record, refusal };
     return {
       record,
@@ -87,21 +83,6 @@ export class OutboundSenderService {
       logFields: (accepted) => ({ wamid: accepted.externalId, template: request.template?.name }),
     };
   }
-
-  private async refusalOf(
-    provider: WhatsAppProvider,
-    message: WhatsAppOutboundMessage,
-    request: WhatsAppSendRequest,
-  ): Promise<ProviderError | undefined> {
-    if (message.attachments && message.attachments.length > 0) {
-      return {
-        code: 'PONTE_ATTACHMENTS_UNSUPPORTED',
-        message: 'The whatsapp service does not send attachments yet',
-        retryable: false,
-      };
-    }
-    return provider.check(request);
-  }
 }
 
 function sendRequestOf(tenantId: string, message: WhatsAppOutboundMessage): WhatsAppSendRequest {
@@ -112,6 +93,7 @@ function sendRequestOf(tenantId: string, message: WhatsAppOutboundMessage): What
     channelAccountId: message.channelAccountId,
     to: message.to.address,
     ...(message.content.text ? { text: message.content.text } : {}),
+    ...(message.attachments && message.attachments.length > 0 ? { attachments: message.attachments } : {}),
     ...(message.template ? { template: message.template } : {}),
     ...(message.replyToExternalId ? { replyToExternalId: message.replyToExternalId } : {}),
   };
@@ -120,7 +102,7 @@ function sendRequestOf(tenantId: string, message: WhatsAppOutboundMessage): What
 function unknownAccount(message: OutboundMessage): ProviderError {
   return {
     code: 'PONTE_UNKNOWN_CHANNEL_ACCOUNT',
-    message: `No WhatsApp number of this service is ${message.channelAccountId} (WHATSAPP_CLOUD_PHONE_NUMBER_IDS)`,
+    message: `No WhatsApp number of this service is ${message.channelAccountId} (WHATSAPP_CLOUD_PHONE_NUMBER_IDS, or web:{id} of WHATSAPP_WEB_SESSIONS)`,
     retryable: false,
   };
 }

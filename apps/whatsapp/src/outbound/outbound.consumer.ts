@@ -43,8 +43,8 @@ export class OutboundConsumer implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     if (!this.providers.configured) {
       this.logger.warn(
-        `WhatsApp Cloud API is not configured (${CLOUD_API_SETTINGS.join(', ')}): sending is off and ` +
-          '/webhooks/whatsapp answers 503',
+        `No WhatsApp provider is configured (Cloud API: ${CLOUD_API_SETTINGS.join(', ')}; WhatsApp Web: ` +
+          'WHATSAPP_WEB_SESSIONS): sending is off and /webhooks/whatsapp answers 503',
       );
       return;
     }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
+import { type DeliveryState, deliveryStateRank } from '@ponte/contracts';
 import { findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -13,6 +14,8 @@ export interface SentMessage {
   tenantId: string;
   channelAccountId: string;
   sentAt: Date;
+  /** The rank (contract order) of the latest status reported from the provider's acks (whatsapp-web.js). */
+  deliveryRank?: number;
 }
 
 /**
@@ -38,5 +41,19 @@ export class SentMessageStore {
 
   get(externalId: string): Promise<SentMessage | null> {
     return findById<SentMessage>(this.sent, externalId);
+  }
+
+  /**
+   * Records that `state` is being reported for the message, unless an equal or later state already was (acks arrive
+   * out of order): `stale` then, and nothing is written. Read-then-write: the acks of one session are handled one at
+   * a time, so nothing races it.
+   */
+  async advance(externalId: string, state: DeliveryState): Promise<'advanced' | 'stale' | 'unknown'> {
+    const rank = deliveryStateRank[state];
+    const sent = await this.get(externalId);
+    if (!sent) return 'unknown';
+    if (sent.deliveryRank !== undefined && sent.deliveryRank >= rank) return 'stale';
+    await this.sent.updateOne({ _id: externalId }, { $max: { deliveryRank: rank } });
+    return 'advanced';
   }
 }

@@ -1,8 +1,8 @@
 import type { SendAccepted as ChannelSendAccepted } from '@ponte/channel-kit';
-import type { ProviderError } from '@ponte/contracts';
+import type { AttachmentRef, ProviderError } from '@ponte/contracts';
 
-/** The WhatsApp providers this service can send through; whatsapp-web.js sessions come next. */
-export const WHATSAPP_PROVIDER_IDS = ['cloud-api'] as const;
+/** The WhatsApp providers this service can send through: the Cloud API and whatsapp-web.js sessions. */
+export const WHATSAPP_PROVIDER_IDS = ['cloud-api', 'web-js'] as const;
 export type WhatsAppProviderId = (typeof WHATSAPP_PROVIDER_IDS)[number];
 
 /**
@@ -22,17 +22,19 @@ export interface WhatsAppSendRequest {
   messageId: string;
   conversationId: string;
   tenantId: string;
-  /** Our account: a Cloud API phone number id. */
+  /** Our account: a Cloud API phone number id, or `web:{session id}` for a whatsapp-web.js session. */
   channelAccountId: string;
   /** The customer's address as the router gives it (E.164, or a WhatsApp id). */
   to: string;
   text?: string;
+  /** Blob references; each provider says in `check` what it can send. */
+  attachments?: AttachmentRef[];
   template?: WhatsAppTemplate;
   /** The provider id of the customer's message this reply quotes. */
   replyToExternalId?: string;
 }
 
-/** What the Cloud API answers besides the `wamid`. */
+/** What a provider answers besides its message id (a `wamid`, a serialized whatsapp-web.js id). */
 export interface SendAccepted extends ChannelSendAccepted {
   /** The customer's WhatsApp id as the provider resolved it. */
   recipientId?: string;

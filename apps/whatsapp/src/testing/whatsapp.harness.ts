@@ -4,13 +4,26 @@ import {
   channelTestEnvironment,
   startChannelService,
 } from '@ponte/channel-kit/testing';
-import { buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
+import {
+  buildOutboundMessage,
+  type ChannelAccountState,
+  type ChannelAccountStatus,
+  type EnvelopeOf,
+  type OutboundMessage,
+  Topics,
+} from '@ponte/contracts';
+import { ConsumerRunner } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
+import { uniqueName, waitFor } from '@ponte/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hubSignature } from '../cloud-api/hub-signature';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { whatsappService } from '../whatsapp.definition';
+import { WhatsappModule } from '../whatsapp.module';
 import { FakeGraphServer } from './fake-graph.server';
+import { WebSessionRegistry } from '../web-js/web-session.registry';
+import { type FakeWebClient, FakeWebClients } from './fake-web.client';
+import { webMessage, webMessageId } from './web-js.fixtures';
 import { metaWebhook, PHONE_NUMBER_ID, textMessage } from './meta-webhook.payloads';
 
 export const TENANT = 'tenant-test';
@@ -29,12 +42,17 @@ export interface WhatsappHarnessOptions {
   env?: Record<string, string>;
   /** Boot without Cloud API settings (the "not configured" mode of `npm start`). */
   withoutCloudApi?: boolean;
+  /** Set up every WhatsApp Web client the service creates, before it is started. */
+  onWebClient?: Parameters<FakeWebClients['onCreate']>[0];
+  /** Keep the real whatsapp-web.js client factory (it launches WHATSAPP_WEB_CHROMIUM_PATH). */
+  realWhatsAppWeb?: boolean;
 }
 
 /**
  * The real whatsapp service (its Nest app, its Kafka consumer) on private topics with a single partition (so
  * "nothing else was published" can be checked with a later sentinel) and a private database, Meta's Graph API
- * played by a local server, and a recorder of what the service published.
+ * played by a local server, WhatsApp Web by fake whatsapp-web.js clients, and a recorder of what the service
+ * published.
  */
 export class WhatsappHarness extends ChannelServiceHarness {
   private constructor(
@@ -42,6 +60,11 @@ export class WhatsappHarness extends ChannelServiceHarness {
     readonly graph: FakeGraphServer,
     /** Another host, for media that must never be fetched. */
     readonly elsewhere: FakeGraphServer,
+    /** WhatsApp Web: the fake whatsapp-web.js clients of the sessions (WHATSAPP_WEB_SESSIONS). */
+    readonly web: FakeWebClients,
+    /** The `ponte.channel.status.v1` events the service published. */
+    readonly channelStates: EnvelopeOf<typeof Topics.channelStatus>[],
+    private readonly channelStatusRecorder: ConsumerRunner<typeof Topics.channelStatus>,
   ) {
     super(parts);
   }
@@ -69,10 +92,27 @@ export class WhatsappHarness extends ChannelServiceHarness {
       WHATSAPP_CLOUD_SEND_MAX_BACKOFF_MS: '200',
       ...options.env,
     };
+    const web = new FakeWebClients();
+    if (options.onWebClient) web.onCreate(options.onWebClient);
+    const channelStates: EnvelopeOf<typeof Topics.channelStatus>[] = [];
+    const channelStatusRecorder = new ConsumerRunner<typeof Topics.channelStatus>(environment.messaging, {
+      groupId: uniqueName('channel-status-recorder'),
+      topics: [Topics.channelStatus],
+      handleMessage: async (message) => {
+        channelStates.push(message.envelope);
+      },
+    });
+    // Only WhatsApp Web is replaced: the module, its stores, Kafka and MongoDB are the real ones.
+    const definition = {
+      ...whatsappService,
+      module: (config: WhatsappConfig) =>
+        WhatsappModule.register(config, options.realWhatsAppWeb ? {} : { webClientFactory: web.factory }),
+    };
     const parts = await startChannelService(environment, () =>
-      createServiceApp(whatsappService, loadConfig(WhatsappConfig, env, 'whatsapp')),
+      createServiceApp(definition, loadConfig(WhatsappConfig, env, 'whatsapp')),
     );
-    return new WhatsappHarness(parts, graph, elsewhere);
+    await channelStatusRecorder.start();
+    return new WhatsappHarness(parts, graph, elsewhere, web, channelStates, channelStatusRecorder);
   }
 
   /** POSTs a webhook the way Meta does: JSON, `X-Hub-Signature-256` over the exact bytes with the app secret. */
@@ -133,7 +173,70 @@ export class WhatsappHarness extends ChannelServiceHarness {
     await this.status(sentinel.messageId, 'failed');
   }
 
+  /** The session's current whatsapp-web.js client, once the service created one. */
+  webClient(sessionId = 'suporte'): Promise<FakeWebClient> {
+    return waitFor(
+      () => this.web.created.find((client) => client.sessionId === sessionId) && this.web.latest(sessionId),
+      {
+        description: `a WhatsApp Web client for ${sessionId}`,
+      },
+    );
+  }
+
+  /** Pairs the session's client (QR code scanned, chats loaded) and waits until the service sees it connected. */
+  async connectWeb(sessionId = 'suporte'): Promise<FakeWebClient> {
+    const client = await this.webClient(sessionId);
+    const connected = (): boolean =>
+      this.app.get(WebSessionRegistry).session(sessionId)?.snapshot().state === 'connected';
+    if (!connected()) client.pair();
+    await waitFor(connected, { description: `session ${sessionId} connected` });
+    return client;
+  }
+
+  /**
+   * Waits for a sentinel message emitted after everything else on the session: its events are handled one at a
+   * time and the topics have one partition, so whatever the earlier events published has been recorded by then.
+   */
+  async drainWeb(sessionId = 'suporte'): Promise<void> {
+    const sentinel = webMessage('text', { id: webMessageId() });
+    this.web.latest(sessionId).emit('message_create', sentinel);
+    await this.inboundMessage(sentinel.id._serialized);
+  }
+
+  /** An HTTP request to the service, JSON in and out. */
+  async http(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${this.url}${path}`, { method, headers });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  }
+
+  /** Waits for a ChannelAccountStatus of the account in that state (and, when given, matching the reason). */
+  channelState(
+    channelAccountId: string,
+    state: ChannelAccountState,
+    reason?: RegExp,
+    timeoutMs = 30_000,
+  ): Promise<ChannelAccountStatus> {
+    return waitFor(
+      () =>
+        this.channelStates
+          .map((envelope) => envelope.data)
+          .find(
+            (status) =>
+              status.channelAccountId === channelAccountId &&
+              status.state === state &&
+              (reason === undefined || reason.test(status.reason ?? '')),
+          ),
+      { timeoutMs, description: `a ${state} status of ${channelAccountId} on Kafka` },
+    );
+  }
+
   protected async stopFakes(): Promise<void> {
+    await this.channelStatusRecorder.stop();
     await this.graph.stop();
     await this.elsewhere.stop();
   }
