@@ -1,6 +1,6 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
-import { createEnvelope, messageKey, Topics } from '@ponte/contracts';
+import { createEnvelope, type InboundMessage, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WhatsappConfig } from '../config/whatsapp.config';
@@ -18,7 +18,7 @@ const CLAIM_LEASE_MS = 120_000;
 const CONCURRENT_WAIT_MS = 10_000;
 const POLL_MS = 100;
 
-export type CloudInboundOutcome = 'published' | 'already-handled' | 'deleted' | 'ignored' | 'not-ours';
+export type CloudInboundOutcome = 'published' | 'already-handled' | 'ignored' | 'not-ours';
 
 /**
  * The `messages` of a verified Cloud API webhook: each normalized, its media stored, published with acks=all, and
@@ -51,7 +51,8 @@ export class CloudInboundService {
   }
 
   private async receiveOne(event: CloudMessageEvent, rawBody: Buffer): Promise<CloudInboundOutcome> {
-    const wamid = event.message.id;
+    // A deletion names the deleted message's own wamid: its receipt is its own, not the message's.
+    const wamid = receiptKeyOf(event.message);
     if (!this.phoneNumberIds.has(event.phoneNumberId)) {
       // Acknowledged, or Meta would retry for days: another deployment (or nobody) serves that number.
       this.logger.warn(
@@ -92,13 +93,25 @@ export class CloudInboundService {
       bytes: rawBody,
     });
     switch (classification.kind) {
-      case 'deleted':
-        // The contract cannot say "the customer deleted message X" yet: kept in the receipt and the raw payload.
+      case 'deleted': {
+        // A revision of the stored message: the router empties it for agents and keeps what it said for audits.
+        const deletion = normalizeCloudMessage({
+          event,
+          receivedAt: new Date().toISOString(),
+          rawPayloadRef: raw.id,
+        });
+        await this.publish({
+          ...deletion,
+          externalId: receiptKeyOf(message),
+          content: {},
+          revision: { kind: 'deleted', of: classification.deletedExternalId },
+        });
         this.logger.log(
-          { wamid, deletedExternalId: classification.deletedExternalId, rawPayloadRef: raw.id },
-          'the customer deleted a WhatsApp message: recorded, nothing published',
+          { wamid, deletedExternalId: classification.deletedExternalId },
+          'WhatsApp deletion published',
         );
-        return 'deleted';
+        return 'published';
+      }
       case 'ignored':
         this.logger.log({ wamid, reason: classification.reason }, 'WhatsApp message ignored');
         return 'ignored';
@@ -115,20 +128,24 @@ export class CloudInboundService {
       ...(collected && 'note' in collected ? { notes: [collected.note] } : {}),
       rawPayloadRef: raw.id,
     });
-    const envelope = createEnvelope(Topics.inboundMessage, inbound, {
-      source: WHATSAPP_SOURCE,
-      tenantId: this.config.WHATSAPP_TENANT_ID,
-      // Deterministic, so a re-published copy is recognisably the same event.
-      id: `whatsapp-cloud:${wamid}`,
-    });
-    await this.bus.publish(Topics.inboundMessage, envelope, {
-      key: messageKey(Topics.inboundMessage, inbound),
-    });
+    await this.publish(inbound);
     this.logger.log(
       { wamid, type: message.type, phoneNumberId, attachments: inbound.attachments?.length ?? 0 },
       'WhatsApp message published',
     );
     return 'published';
+  }
+
+  private async publish(inbound: InboundMessage): Promise<void> {
+    const envelope = createEnvelope(Topics.inboundMessage, inbound, {
+      source: WHATSAPP_SOURCE,
+      tenantId: this.config.WHATSAPP_TENANT_ID,
+      // Deterministic, so a re-published copy is recognisably the same event.
+      id: `whatsapp-cloud:${inbound.externalId}`,
+    });
+    await this.bus.publish(Topics.inboundMessage, envelope, {
+      key: messageKey(Topics.inboundMessage, inbound),
+    });
   }
 
   /** Opens (or extends) the customer's 24-hour window, by Meta's timestamp of the message. */
@@ -152,4 +169,9 @@ export class CloudInboundService {
       await delay(POLL_MS);
     }
   }
+}
+
+/** The receipt (and externalId) of a webhook message: its wamid, or `deleted:<wamid>` for a deletion of it. */
+function receiptKeyOf(message: CloudMessageEvent['message']): string {
+  return classifyCloudMessage(message).kind === 'deleted' ? `deleted:${message.id}` : message.id;
 }

@@ -28,8 +28,7 @@ export interface CloudMediaItem {
 /**
  * What a message of the webhook becomes:
  * - `message`: an InboundMessage for the router;
- * - `deleted`: the customer deleted a message. The contract has no way to say so yet (see README), so it is
- *   recorded here and nothing is published;
+ * - `deleted`: the customer deleted a message: published as a revision of it (`revision.kind: deleted`);
  * - `ignored`: nothing an agent needs (a reaction taken back, the "welcome" request of a first chat).
  */
 export type CloudMessageKind =

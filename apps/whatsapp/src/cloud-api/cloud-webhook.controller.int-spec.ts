@@ -178,16 +178,20 @@ describe(CloudWebhookController.name, () => {
       expect(sut.graph.hitsOf(sut.graph.downloadPath(mediaId))).toBe(0);
     });
 
-    it('should record a deleted message and publish nothing', async () => {
-      const deleted = { from: '5511912340008', id: wamid(), timestamp: unixSeconds(), type: 'deleted' };
+    it('should publish a deletion of a delivered message as its revision, once even when redelivered', async () => {
+      const original = textMessage('5511912340008', 'meu cpf é 123.456.789-00');
+      expect((await sut.webhook(metaWebhook({ messages: [original] }))).status).toBe(200);
+      await sut.inboundMessage(original.id);
+      const deleted = { from: '5511912340008', id: original.id, timestamp: unixSeconds(), type: 'deleted' };
 
       expect((await sut.webhook(metaWebhook({ messages: [deleted] }))).status).toBe(200);
+      expect((await sut.webhook(metaWebhook({ messages: [deleted] }))).status).toBe(200);
+      const revision = await sut.inboundMessage(`deleted:${original.id}`);
       await sut.drainInbound();
 
-      expect(sut.inboundCopies(deleted.id)).toBe(0);
-      expect(
-        await sut.db.collection('whatsapp_inbound_receipts').findOne({ _id: deleted.id as never }),
-      ).toMatchObject({ state: 'ignored', note: 'deleted' });
+      expect(revision).toMatchObject({ content: {}, revision: { kind: 'deleted', of: original.id } });
+      expect(sut.inboundCopies(`deleted:${original.id}`)).toBe(1);
+      expect(sut.inboundCopies(original.id)).toBe(1);
     });
 
     it('should tell the agent about a message the Cloud API does not deliver (131051)', async () => {
