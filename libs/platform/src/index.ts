@@ -4,4 +4,5 @@ export { ServiceConfig, LOG_LEVELS, type LogLevel } from './config/service-confi
 export { loadConfig, ConfigValidationError } from './config/load-config';
 export { PlatformModule, type PlatformOptions } from './platform.module';
 export { HealthController } from './health/health.controller';
+export { ReadinessChecks, type ReadinessCheck } from './health/readiness-checks';
 export { createServiceApp, runService, type ServiceDefinition } from './bootstrap/service-app';

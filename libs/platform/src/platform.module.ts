@@ -5,6 +5,7 @@ import { MessagingModule, TopicProvisioner } from '@ponte/messaging';
 import { PersistenceModule } from '@ponte/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { ServiceConfig } from './config/service-config';
+import { ReadinessChecks } from './health/readiness-checks';
 import { HealthController } from './health/health.controller';
 import { loggerOptions } from './logging/logger-options';
 
@@ -65,9 +66,11 @@ export class PlatformModule {
         ...(configClass === ServiceConfig ? [] : [{ provide: configClass, useValue: config }]),
         { provide: SERVICE_TOPICS, useValue: topics },
         TopicBootstrap,
+        ReadinessChecks,
       ],
       exports: [
         ServiceConfig,
+        ReadinessChecks,
         ...(configClass === ServiceConfig ? [] : [configClass]),
         PersistenceModule,
         MessagingModule,

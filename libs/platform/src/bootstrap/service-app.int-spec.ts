@@ -81,9 +81,32 @@ describe('a Ponte service process', () => {
         status: 200,
         body: expect.objectContaining({
           status: 'ok',
-          info: { kafka: expect.objectContaining({ status: 'up' }), mongodb: { status: 'up' } },
+          info: {
+            kafka: expect.objectContaining({ status: 'up' }),
+            mongodb: { status: 'up' },
+            probe: { status: 'up' },
+          },
         }),
       });
+    });
+
+    it("should answer 503 on readiness, naming it, while a service's own readiness check is down", async () => {
+      const service = await start({ ...env(), PROBE_READINESS: 'down' });
+      const notReady = await waitFor(
+        async () => {
+          const answer = await service.get('/health/ready');
+          return answer?.status === 503 ? answer : undefined;
+        },
+        { description: 'readiness to answer', timeoutMs: 30_000 },
+      );
+
+      expect(notReady.body).toEqual(
+        expect.objectContaining({
+          status: 'error',
+          error: { probe: { status: 'down' } },
+          info: expect.objectContaining({ mongodb: { status: 'up' } }),
+        }),
+      );
     });
 
     it('should refuse a request body over HTTP_BODY_LIMIT_BYTES with 413 and accept one under it', async () => {
@@ -172,7 +195,7 @@ describe('a Ponte service process', () => {
         expect.objectContaining({
           status: 'error',
           error: { kafka: expect.objectContaining({ status: 'down' }) },
-          info: { mongodb: { status: 'up' } },
+          info: { mongodb: { status: 'up' }, probe: { status: 'up' } },
         }),
       );
       expect((await service.get('/health'))?.status).toBe(200);

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from '@ponte/messaging';
+import { ReadinessChecks } from './readiness-checks';
 
 /**
- * Liveness says the process answers; readiness says it can do its work: Kafka and MongoDB reachable.
+ * Liveness says the process answers; readiness says it can do its work: Kafka and MongoDB reachable, and whatever the
+ * service registered in ReadinessChecks up.
  * An orchestrator restarts on failed liveness and only routes traffic on passed readiness.
  */
 @Controller('health')
@@ -12,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
     private readonly mongo: MongooseHealthIndicator,
+    private readonly checks: ReadinessChecks,
   ) {}
 
   @Get()
@@ -25,6 +28,7 @@ export class HealthController {
     return this.health.check([
       () => this.kafka.isHealthy('kafka'),
       () => this.mongo.pingCheck('mongodb', { timeout: 2_000 }),
+      ...this.checks.list(),
     ]);
   }
 }

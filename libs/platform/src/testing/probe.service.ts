@@ -8,14 +8,18 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type EnvelopeOf, Topics } from '@ponte/contracts';
 import { KafkaErrorFilter } from '@ponte/messaging';
-import { IsInt, Min } from 'class-validator';
+import { IsIn, IsInt, Min } from 'class-validator';
 import type { Connection } from 'mongoose';
-import { PlatformModule, runService, ServiceConfig } from '../index';
+import { PlatformModule, ReadinessChecks, runService, ServiceConfig } from '../index';
 
 export class ProbeConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   PROBE_HANDLER_DELAY_MS: number = 0;
+
+  /** What the probe's own readiness check reports (a service-specific check, see ReadinessChecks). */
+  @IsIn(['up', 'down'])
+  PROBE_READINESS: 'up' | 'down' = 'up';
 }
 
 interface Visit {
@@ -30,7 +34,10 @@ class ProbeController {
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly config: ProbeConfig,
-  ) {}
+    readiness: ReadinessChecks,
+  ) {
+    readiness.add('probe', () => ({ probe: { status: this.config.PROBE_READINESS } }));
+  }
 
   /** How many bytes of JSON arrived: lets the tests see the body limit at work. */
   @Post('echo')
