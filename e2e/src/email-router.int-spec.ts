@@ -1,6 +1,6 @@
+import { DovecotServer, SmtpTestServer } from '@ponte/testing';
 import { randomUUID } from 'node:crypto';
-import { DovecotServer } from './support/dovecot.server';
-import { MailboxWriter, rfc5322, SmtpTestServer, type TestMail } from './support/mail';
+import { MailboxWriter, rfc5322, type TestMail } from './support/mail';
 import { RouterE2e, type StoredMessage } from './support/router.e2e';
 import { ServiceGroup, TENANT } from './support/service-group';
 
@@ -89,7 +89,7 @@ describe('E-mail → router (email-ingest and router services as processes, real
   const stored: Partial<Record<keyof typeof mails, StoredMessage>> = {};
 
   beforeAll(async () => {
-    dovecot = await DovecotServer.start([{ user: IMAP_USER, password: IMAP_PASSWORD }]);
+    dovecot = await DovecotServer.start({ users: [{ user: IMAP_USER, password: IMAP_PASSWORD }] });
     smtp = await SmtpTestServer.start();
     mailbox = await MailboxWriter.connect({
       host: dovecot.host,

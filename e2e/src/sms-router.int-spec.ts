@@ -1,8 +1,8 @@
-import type { ServiceProcess } from '@ponte/testing';
+import { FakeTwilioServer, type ServiceProcess, TwilioAccount } from '@ponte/testing';
 import { randomUUID } from 'node:crypto';
-import { FakeTwilioServer, TwilioAccount } from './support/fake-twilio.server';
 import { RouterE2e } from './support/router.e2e';
 import { ServiceGroup, TENANT } from './support/service-group';
+import { smsTwilioSettings } from './support/sms-settings';
 
 const MESSAGES = '/webhooks/twilio/messages';
 /** Our Twilio long code: the number customers text and replies go out from. */
@@ -28,7 +28,7 @@ describe('SMS → router (sms and router services as processes)', () => {
     sms = await group.start('sms', {
       MONGO_URL: group.databaseUrl('sms'),
       SMS_TENANT_ID: TENANT,
-      ...twilio.env(api),
+      ...smsTwilioSettings(twilio, api),
     });
   }, 90_000);
 
@@ -45,9 +45,13 @@ describe('SMS → router (sms and router services as processes)', () => {
 
   it('should end as one message in the router timeline when a valid signed SMS webhook arrives', async () => {
     const from = customerNumber();
-    const params = twilio.inboundSms(from, OUR_NUMBER, 'Olá, minha fatura de março veio errada 🧾');
+    const params = twilio.inboundSms({
+      From: from,
+      To: OUR_NUMBER,
+      Body: 'Olá, minha fatura de março veio errada 🧾',
+    });
 
-    expect(await twilio.webhook(sms.url, MESSAGES, params)).toBe(200);
+    expect((await twilio.webhook(sms.url, MESSAGES, params)).status).toBe(200);
 
     const stored = await router!.incoming('sms', params['MessageSid']!);
     expect(stored).toMatchObject({
@@ -65,18 +69,18 @@ describe('SMS → router (sms and router services as processes)', () => {
 
   it('should end as one message in the router timeline when the same webhook arrives 5 times concurrently', async () => {
     const from = customerNumber();
-    const params = twilio.inboundSms(from, OUR_NUMBER, 'Minha internet caiu de novo');
+    const params = twilio.inboundSms({ From: from, To: OUR_NUMBER, Body: 'Minha internet caiu de novo' });
 
-    const statuses = await Promise.all(
+    const responses = await Promise.all(
       Array.from({ length: 5 }, () => twilio.webhook(sms.url, MESSAGES, params)),
     );
     // A later message of the same sender: one sender's messages share a partition and are handled in order, so
     // once it is in the timeline, every copy of the first one has been through the router too.
-    const sentinel = twilio.inboundSms(from, OUR_NUMBER, `sentinel ${randomUUID()}`);
-    expect(await twilio.webhook(sms.url, MESSAGES, sentinel)).toBe(200);
+    const sentinel = twilio.inboundSms({ From: from, To: OUR_NUMBER, Body: `sentinel ${randomUUID()}` });
+    expect((await twilio.webhook(sms.url, MESSAGES, sentinel)).status).toBe(200);
     const last = await router!.incoming('sms', sentinel['MessageSid']!);
 
-    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     const timeline = await router!.timeline(last.conversationId);
     expect(timeline.map((message) => [message.externalId, message.content.text])).toEqual([
       [params['MessageSid'], 'Minha internet caiu de novo'],
@@ -87,8 +91,8 @@ describe('SMS → router (sms and router services as processes)', () => {
 
   it('should end the agent reply at the highest status when Twilio reports delivered, sent, queued in that order', async () => {
     const from = customerNumber();
-    const inbound = twilio.inboundSms(from, OUR_NUMBER, 'Vocês podem me ligar?');
-    expect(await twilio.webhook(sms.url, MESSAGES, inbound)).toBe(200);
+    const inbound = twilio.inboundSms({ From: from, To: OUR_NUMBER, Body: 'Vocês podem me ligar?' });
+    expect((await twilio.webhook(sms.url, MESSAGES, inbound)).status).toBe(200);
     const { conversationId } = await router!.incoming('sms', inbound['MessageSid']!);
 
     await router!.reply(conversationId, 'Claro, ligamos em 5 minutos.');
@@ -101,7 +105,9 @@ describe('SMS → router (sms and router services as processes)', () => {
 
     const callbackPath = twilio.statusCallbackPath(send);
     for (const status of ['delivered', 'sent', 'queued']) {
-      expect(await twilio.webhook(sms.url, callbackPath, twilio.statusCallback(send, status))).toBe(200);
+      expect((await twilio.webhook(sms.url, callbackPath, twilio.statusCallback(send, status))).status).toBe(
+        200,
+      );
     }
     // A sentinel report after them: another reply of the conversation, reported sent. With one partition it is
     // handled after the three above, so once the router shows it, the out-of-order reports have all been applied.
@@ -110,9 +116,9 @@ describe('SMS → router (sms and router services as processes)', () => {
       description: 'the sentinel reply at the fake Twilio',
     });
     const sentinelPath = twilio.statusCallbackPath(sentinelSend);
-    expect(await twilio.webhook(sms.url, sentinelPath, twilio.statusCallback(sentinelSend, 'sent'))).toBe(
-      200,
-    );
+    expect(
+      (await twilio.webhook(sms.url, sentinelPath, twilio.statusCallback(sentinelSend, 'sent'))).status,
+    ).toBe(200);
     await group.waitFor(
       async () =>
         (await router!.messages({ conversationId, direction: 'outgoing', deliveryState: 'sent' })).some(

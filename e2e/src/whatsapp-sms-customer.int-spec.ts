@@ -1,8 +1,8 @@
-import type { ServiceProcess } from '@ponte/testing';
+import { FakeTwilioServer, type ServiceProcess, TwilioAccount } from '@ponte/testing';
 import { FakeGraphServer, MetaApp } from './support/fake-graph.server';
-import { FakeTwilioServer, TwilioAccount } from './support/fake-twilio.server';
 import { RouterE2e, type StoredMessage } from './support/router.e2e';
 import { ServiceGroup, TENANT } from './support/service-group';
+import { smsTwilioSettings } from './support/sms-settings';
 
 /** Our Twilio long code. */
 const OUR_SMS_NUMBER = '+5511999990000';
@@ -36,7 +36,7 @@ describe('WhatsApp and SMS from one customer (router, sms and whatsapp services 
       group.start('sms', {
         MONGO_URL: group.databaseUrl('sms'),
         SMS_TENANT_ID: TENANT,
-        ...twilio.env(twilioApi),
+        ...smsTwilioSettings(twilio, twilioApi),
       }),
       group.start('whatsapp', {
         MONGO_URL: group.databaseUrl('whatsapp'),
@@ -49,8 +49,12 @@ describe('WhatsApp and SMS from one customer (router, sms and whatsapp services 
     const whatsappWebhook = meta.textMessageWebhook(WHATSAPP_ID, 'Oi, meu boleto não chegou', 'João Araújo');
     expect(await meta.webhook(whatsapp.url, whatsappWebhook.payload)).toBe(200);
     viaWhatsApp = await router.incoming('whatsapp', whatsappWebhook.wamid);
-    const smsWebhook = twilio.inboundSms(SMS_NUMBER, OUR_SMS_NUMBER, 'Mandei no WhatsApp também');
-    expect(await twilio.webhook(sms.url, '/webhooks/twilio/messages', smsWebhook)).toBe(200);
+    const smsWebhook = twilio.inboundSms({
+      From: SMS_NUMBER,
+      To: OUR_SMS_NUMBER,
+      Body: 'Mandei no WhatsApp também',
+    });
+    expect((await twilio.webhook(sms.url, '/webhooks/twilio/messages', smsWebhook)).status).toBe(200);
     viaSms = await router.incoming('sms', smsWebhook['MessageSid']!);
   }, 90_000);
 

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Topics } from '@ponte/contracts';
-import { startLocalInfra } from '@ponte/local-infra';
+import { DovecotServer, startLocalInfra } from '@ponte/local-infra';
 import { ConsumerRunner, type MessagingOptions } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
 import { ImapFlow } from 'imapflow';
@@ -21,7 +21,6 @@ import { MongoClient } from 'mongodb';
 import { EmailIngestConfig } from '../../apps/email-ingest/src/config/email-ingest.config';
 import { emailIngestService } from '../../apps/email-ingest/src/email-ingest.definition';
 import { MailboxIngestSupervisor } from '../../apps/email-ingest/src/ingest/mailbox-ingest.supervisor';
-import { DovecotServer } from '../../apps/email-ingest/src/testing/dovecot.server';
 import {
   buildMail,
   buildMimeMail,

@@ -13,12 +13,12 @@ import { Topics } from '@ponte/contracts';
 import { startLocalInfra } from '@ponte/local-infra';
 import { ConsumerRunner, type MessagingOptions } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
+import { FakeTwilioServer } from '@ponte/testing';
 import type { FastifyReply } from 'fastify';
 import { MongoClient } from 'mongodb';
 import { getExpectedTwilioSignature } from 'twilio';
 import { SmsConfig } from '../../apps/sms/src/config/sms.config';
 import { smsService } from '../../apps/sms/src/sms.definition';
-import { FakeTwilioServer } from '../../apps/sms/src/testing/fake-twilio.server';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,

@@ -1,73 +1,11 @@
 import { ImapFlow } from 'imapflow';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 
 /*
- * The mail side of the e-mail tests: a real SMTP server recording what it accepts, an IMAP client that appends mail
- * as a mail server delivering it would, and a builder of plain RFC 5322 mails. Adapted from
- * apps/email-ingest/src/testing/{smtp-test.server,mail.builders,email-ingest.harness}.ts (the e2e project may not
- * import an app's files).
+ * The mail side of the e-mail tests besides the servers (Dovecot and SmtpTestServer come from @ponte/testing): an
+ * IMAP client that appends mail as a mail server delivering it would, and a builder of plain RFC 5322 mails. Adapted
+ * from apps/email-ingest/src/testing/{mail.builders,email-ingest.harness}.ts (the e2e project may not import an
+ * app's files).
  */
-
-export interface ReceivedMail {
-  envelope: { from: string; to: string[] };
-  raw: Buffer;
-  parsed: ParsedMail;
-}
-
-/** A real SMTP server (the smtp-server package) on 127.0.0.1, recording every mail it accepts. */
-export class SmtpTestServer {
-  private constructor(
-    readonly received: ReceivedMail[],
-    private readonly server: SMTPServer,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<SmtpTestServer> {
-    const received: ReceivedMail[] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          simpleParser(raw).then(
-            (parsed) => {
-              const from = session.envelope.mailFrom;
-              received.push({
-                envelope: {
-                  from: from ? from.address : '',
-                  to: session.envelope.rcptTo.map((recipient) => recipient.address),
-                },
-                raw,
-                parsed,
-              });
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
-        });
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return new SmtpTestServer(received, server, (server.server.address() as AddressInfo).port);
-  }
-
-  mailsTo(address: string): ReceivedMail[] {
-    return this.received.filter((mail) => mail.envelope.to.includes(address));
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** One IMAP session of the mailbox owner, appending mail (Dovecot assigns the UIDs in append order). */
 export class MailboxWriter {

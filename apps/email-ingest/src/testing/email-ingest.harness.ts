@@ -12,7 +12,14 @@ import {
 } from '@ponte/contracts';
 import { ConsumerRunner, MessageBus, type MessagingOptions } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
-import { testKafkaBrokers, testMongoUrl, uniqueName, waitFor } from '@ponte/testing';
+import {
+  DovecotServer,
+  SmtpTestServer,
+  testKafkaBrokers,
+  testMongoUrl,
+  uniqueName,
+  waitFor,
+} from '@ponte/testing';
 import { ImapFlow } from 'imapflow';
 import { type Db, MongoClient } from 'mongodb';
 import { EmailIngestConfig } from '../config/email-ingest.config';
@@ -20,9 +27,7 @@ import { emailIngestService } from '../email-ingest.definition';
 import { EmailIngestModule } from '../email-ingest.module';
 import type { IngestHooks } from '../ingest/inbound-email.pipeline';
 import { MailboxIngestSupervisor } from '../ingest/mailbox-ingest.supervisor';
-import { DovecotServer } from './dovecot.server';
 import { buildMail, type TestMailOptions } from './mail.builders';
-import { SmtpTestServer } from './smtp-test.server';
 
 export const TENANT = 'tenant-test';
 export const IMAP_USER = 'support';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { twilioError } from '../testing/fake-twilio.server';
+import { twilioError } from '@ponte/testing';
 import { ACCOUNT_SID, OUR_NUMBER, PUBLIC_BASE_URL, SmsHarness, TENANT } from '../testing/sms.harness';
 import { OutboundSenderService } from './outbound-sender.service';
 

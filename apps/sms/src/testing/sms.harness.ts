@@ -7,25 +7,25 @@ import {
 } from '@ponte/channel-kit/testing';
 import { type AttachmentRef, buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
-import { randomBytes } from 'node:crypto';
-import { getExpectedTwilioSignature } from 'twilio';
+import {
+  FakeTwilioServer,
+  signTwilioWebhook,
+  TwilioAccount,
+  type TwilioWebhookOptions,
+  type TwilioWebhookResponse,
+} from '@ponte/testing';
 import { SmsConfig } from '../config/sms.config';
 import { smsService } from '../sms.definition';
-import { FakeTwilioServer } from './fake-twilio.server';
 
 export const TENANT = 'tenant-test';
-export const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
-export const AUTH_TOKEN = randomBytes(16).toString('hex');
-/** What Twilio is configured to call: deliberately not the address the test server listens on. */
-export const PUBLIC_BASE_URL = 'https://ponte.example.com/sms';
+/** The tests' Twilio account; its public base URL is deliberately not the address the test server listens on. */
+export const TWILIO_ACCOUNT = new TwilioAccount();
+export const ACCOUNT_SID = TWILIO_ACCOUNT.accountSid;
+export const AUTH_TOKEN = TWILIO_ACCOUNT.authToken;
+/** What Twilio is configured to call. */
+export const PUBLIC_BASE_URL = TWILIO_ACCOUNT.publicBaseUrl;
 /** Our Twilio long code. */
 export const OUR_NUMBER = '+5511999990000';
-
-export interface WebhookResponse {
-  status: number;
-  body: string;
-  contentType: string | undefined;
-}
 
 export interface SmsHarnessOptions {
   env?: Record<string, string>;
@@ -76,27 +76,12 @@ export class SmsHarness extends ChannelServiceHarness {
   }
 
   /** POSTs a webhook the way Twilio does: form-encoded, signed over the public URL and the parameters. */
-  async webhook(
+  webhook(
     path: string,
     params: Record<string, string>,
-    options: { signature?: string | null; headers?: Record<string, string>; body?: string } = {},
-  ): Promise<WebhookResponse> {
-    const signature =
-      options.signature === undefined ? sign(`${PUBLIC_BASE_URL}${path}`, params) : options.signature;
-    const response = await fetch(`${this.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(signature === null ? {} : { 'x-twilio-signature': signature }),
-        ...options.headers,
-      },
-      body: options.body ?? new URLSearchParams(params).toString(),
-    });
-    return {
-      status: response.status,
-      body: await response.text(),
-      contentType: response.headers.get('content-type') ?? undefined,
-    };
+    options: TwilioWebhookOptions = {},
+  ): Promise<TwilioWebhookResponse> {
+    return TWILIO_ACCOUNT.webhook(this.url, path, params, options);
   }
 
   /** Publishes an outbound message as the router does (defaults: an SMS from our number). */
@@ -142,37 +127,12 @@ export class SmsHarness extends ChannelServiceHarness {
   }
 }
 
+/** `X-Twilio-Signature` for `url` (by default made with the tests' auth token). */
 export function sign(url: string, params: Record<string, string>, authToken = AUTH_TOKEN): string {
-  return getExpectedTwilioSignature(authToken, url, params);
+  return signTwilioWebhook(authToken, url, params);
 }
 
-export function messageSid(): string {
-  return `SM${randomBytes(16).toString('hex')}`;
-}
-
-/** An inbound SMS webhook with the parameters Twilio documents for incoming messages. */
+/** An inbound SMS webhook to our number with the parameters Twilio documents for incoming messages. */
 export function inboundSmsParams(overrides: Record<string, string> = {}): Record<string, string> {
-  const sid = overrides['MessageSid'] ?? messageSid();
-  return {
-    ToCountry: 'BR',
-    ToState: 'SP',
-    SmsMessageSid: sid,
-    NumMedia: '0',
-    ToCity: 'SAO PAULO',
-    FromZip: '',
-    SmsSid: sid,
-    FromState: 'SP',
-    SmsStatus: 'received',
-    FromCity: 'SAO PAULO',
-    Body: 'Olá, minha fatura veio errada',
-    FromCountry: 'BR',
-    To: OUR_NUMBER,
-    ToZip: '',
-    NumSegments: '1',
-    MessageSid: sid,
-    AccountSid: ACCOUNT_SID,
-    From: '+5511987654321',
-    ApiVersion: '2010-04-01',
-    ...overrides,
-  };
+  return TWILIO_ACCOUNT.inboundSms({ To: OUR_NUMBER, ...overrides });
 }

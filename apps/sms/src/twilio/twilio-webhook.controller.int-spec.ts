@@ -1,8 +1,8 @@
 import { BlobStore } from '@ponte/channel-kit';
+import { twilioMessageSid } from '@ponte/testing';
 import {
   ACCOUNT_SID,
   inboundSmsParams,
-  messageSid,
   OUR_NUMBER,
   PUBLIC_BASE_URL,
   sign,
@@ -77,7 +77,7 @@ describe(TwilioWebhookController.name, () => {
     });
 
     it('should publish once and fetch media once when the same webhook arrives 5 times concurrently and once more', async () => {
-      const sid = messageSid();
+      const sid = twilioMessageSid();
       const mediaPath = sut.twilio.mediaPath(sid);
       const mediaUrl = sut.twilio.serveMedia(mediaPath, {
         kind: 'bytes',
@@ -168,7 +168,7 @@ describe(TwilioWebhookController.name, () => {
 
   describe('MMS media', () => {
     it('should store media from the allowed origin, following its redirect there, and reference it by blob id', async () => {
-      const sid = messageSid();
+      const sid = twilioMessageSid();
       const bytes = Buffer.alloc(3_000, 7);
       const cdnPath = `/cdn/${sid}/photo`;
       sut.twilio.serveMedia(cdnPath, { kind: 'bytes', contentType: 'image/png', bytes, requireAuth: true });
@@ -197,7 +197,7 @@ describe(TwilioWebhookController.name, () => {
     });
 
     it('should publish the text without the refused media, each with a note, when media break the policy', async () => {
-      const sid = messageSid();
+      const sid = twilioMessageSid();
       const good = sut.twilio.serveMedia(sut.twilio.mediaPath(sid), {
         kind: 'bytes',
         contentType: 'image/jpeg',
@@ -260,7 +260,7 @@ describe(TwilioWebhookController.name, () => {
 
   describe('status callbacks', () => {
     it('should publish a delivered DeliveryStatus with our message id when Twilio reports delivered', async () => {
-      const sid = messageSid();
+      const sid = twilioMessageSid();
 
       const response = await sut.webhook(
         `${STATUS}?messageId=reply-1&conversationId=conversation-7&tenantId=${TENANT}`,
@@ -315,7 +315,7 @@ describe(`${TwilioWebhookController.name} without Twilio settings`, () => {
 
 /** A status callback with the parameters Twilio documents. */
 function statusParams(status: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const sid = overrides['MessageSid'] ?? messageSid();
+  const sid = overrides['MessageSid'] ?? twilioMessageSid();
   return {
     ApiVersion: '2010-04-01',
     MessageStatus: status,

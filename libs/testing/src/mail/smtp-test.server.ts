@@ -1,6 +1,6 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
@@ -9,24 +9,29 @@ export interface ReceivedMail {
 }
 
 /** A refusal the next DATA gets (e.g. 550 "mailbox unavailable"). */
-export interface ScriptedRefusal {
+export interface ScriptedSmtpRefusal {
   responseCode: number;
   message: string;
 }
 
-/** A real SMTP server (the smtp-server package) on 127.0.0.1, recording every mail it accepts. */
+/**
+ * A real SMTP server (the smtp-server package) in the test process on 127.0.0.1 and a free port, without TLS or AUTH,
+ * recording every mail it accepts (parsed with mailparser); `refuseNext` scripts refusals of the next mails.
+ */
 export class SmtpTestServer {
   private constructor(
     readonly received: ReceivedMail[],
-    private readonly refusals: ScriptedRefusal[],
+    private readonly refusals: ScriptedSmtpRefusal[],
     private readonly server: SMTPServer,
     readonly port: number,
   ) {}
 
   static async start(): Promise<SmtpTestServer> {
     const received: ReceivedMail[] = [];
-    const refusals: ScriptedRefusal[] = [];
-    const server = new SMTPServer({
+    const refusals: ScriptedSmtpRefusal[] = [];
+    // Loaded on first use: every test file that imports @ponte/testing would otherwise load them.
+    const [smtp, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
+    const server = new smtp.SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
@@ -66,7 +71,7 @@ export class SmtpTestServer {
     return new SmtpTestServer(received, refusals, server, address.port);
   }
 
-  refuseNext(...refusals: ScriptedRefusal[]): void {
+  refuseNext(...refusals: ScriptedSmtpRefusal[]): void {
     this.refusals.push(...refusals);
   }
 

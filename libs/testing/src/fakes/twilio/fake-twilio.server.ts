@@ -1,23 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, readRequestBody, sendJson } from '../fake-http.server';
+import { twilioMessageSid } from './twilio-account';
 
 /** A Messages create request as the fake received it (form fields decoded). */
-export interface RecordedSend {
+export interface RecordedTwilioSend {
   accountSid: string;
   /** The last value of each field; repeated fields (MediaUrl) are in full below. */
   params: Record<string, string>;
   /** Every `MediaUrl`, in order. */
   mediaUrls: string[];
   authorized: boolean;
+  /** The MessageSid of this request: the `sid` of the Message resource the fake answers with unless a reply is scripted. */
+  sid: string;
 }
 
-export interface ScriptedReply {
+export interface ScriptedTwilioReply {
   status: number;
   body: Record<string, unknown>;
 }
 
-type MediaRoute =
+export type TwilioMediaRoute =
   | { kind: 'bytes'; contentType: string; bytes: Buffer; chunked?: boolean; requireAuth?: boolean }
   | { kind: 'redirect'; location: string; status?: number };
 
@@ -26,45 +29,32 @@ type MediaRoute =
  * (`POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, Basic auth, JSON reply or Twilio's error
  * JSON `{code, message, more_info, status}`) and media URLs (bytes or redirects). Also serves as "another host".
  */
-export class FakeTwilioServer {
-  readonly sends: RecordedSend[] = [];
+export class FakeTwilioServer extends FakeHttpServer {
+  readonly sends: RecordedTwilioSend[] = [];
   /** Requests per path, media included. */
   readonly hits = new Map<string, number>();
-  private readonly replies: ScriptedReply[] = [];
-  private readonly media = new Map<string, MediaRoute>();
-
-  private readonly server: Server;
-  private port = 0;
+  private readonly replies: ScriptedTwilioReply[] = [];
+  private readonly media = new Map<string, TwilioMediaRoute>();
 
   private constructor(
-    private readonly accountSid: string,
+    readonly accountSid: string,
     private readonly authToken: string,
   ) {
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        response.statusCode = 500;
-        response.end(String(error));
-      });
-    });
+    super();
   }
 
   static async start(accountSid: string, authToken: string): Promise<FakeTwilioServer> {
     const fake = new FakeTwilioServer(accountSid, authToken);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    await fake.listen();
     return fake;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   /** The next Messages create requests get these replies, in order; afterwards, 201 with a queued message. */
-  replyWith(...replies: ScriptedReply[]): void {
+  replyWith(...replies: ScriptedTwilioReply[]): void {
     this.replies.push(...replies);
   }
 
-  serveMedia(path: string, route: MediaRoute): string {
+  serveMedia(path: string, route: TwilioMediaRoute): string {
     this.media.set(path, route);
     return `${this.url}${path}`;
   }
@@ -78,31 +68,27 @@ export class FakeTwilioServer {
     return this.hits.get(path) ?? 0;
   }
 
-  sendsTo(to: string): RecordedSend[] {
+  sendsTo(to: string): RecordedTwilioSend[] {
     return this.sends.filter((send) => send.params['To'] === to);
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
     const authorized = request.headers.authorization === basic(this.accountSid, this.authToken);
     const create = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
     if (request.method === 'POST' && create) {
-      const form = new URLSearchParams(await readBody(request));
+      const form = new URLSearchParams(await readRequestBody(request));
       const params = Object.fromEntries(form);
       const mediaUrls = form.getAll('MediaUrl');
-      this.sends.push({ accountSid: create[1] ?? '', params, mediaUrls, authorized });
+      const sid = twilioMessageSid();
+      this.sends.push({ accountSid: create[1] ?? '', params, mediaUrls, authorized, sid });
       if (!authorized || create[1] !== this.accountSid) {
-        return json(response, 401, twilioError(20003, 'Authentication Error - invalid username', 401));
+        return sendJson(response, 401, twilioError(20003, 'Authentication Error - invalid username', 401));
       }
       const scripted = this.replies.shift();
-      if (scripted) return json(response, scripted.status, scripted.body);
-      return json(response, 201, this.messageResource(params, mediaUrls.length));
+      if (scripted) return sendJson(response, scripted.status, scripted.body);
+      return sendJson(response, 201, this.messageResource(sid, params, mediaUrls.length));
     }
     const route = this.media.get(path);
     if (request.method === 'GET' && route) {
@@ -111,7 +97,7 @@ export class FakeTwilioServer {
         return void response.end();
       }
       if (route.requireAuth && !authorized)
-        return json(response, 401, twilioError(20003, 'Authenticate', 401));
+        return sendJson(response, 401, twilioError(20003, 'Authenticate', 401));
       if (route.chunked) {
         response.writeHead(200, { 'content-type': route.contentType });
         const half = Math.floor(route.bytes.length / 2);
@@ -121,12 +107,15 @@ export class FakeTwilioServer {
       response.writeHead(200, { 'content-type': route.contentType, 'content-length': route.bytes.length });
       return void response.end(route.bytes);
     }
-    return json(response, 404, twilioError(20404, `The requested resource ${path} was not found`, 404));
+    return sendJson(response, 404, twilioError(20404, `The requested resource ${path} was not found`, 404));
   }
 
   /** Shaped like the Message resource in Twilio's API reference. */
-  private messageResource(params: Record<string, string>, numMedia: number): Record<string, unknown> {
-    const sid = `SM${randomBytes(16).toString('hex')}`;
+  private messageResource(
+    sid: string,
+    params: Record<string, string>,
+    numMedia: number,
+  ): Record<string, unknown> {
     const now = new Date().toUTCString().replace('GMT', '+0000');
     return {
       account_sid: this.accountSid,
@@ -160,15 +149,4 @@ export function twilioError(code: number, message: string, status: number): Reco
 
 function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }
