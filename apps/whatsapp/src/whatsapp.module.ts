@@ -58,6 +58,7 @@ function graphClientFor(config: WhatsappConfig): GraphApiClient {
     // Unconfigured: never called (webhooks answer 503, nothing is consumed).
     accessToken: config.WHATSAPP_CLOUD_ACCESS_TOKEN ?? '',
     timeoutMs: config.WHATSAPP_CLOUD_SEND_TIMEOUT_MS,
+    uploadTimeoutMs: config.WHATSAPP_CLOUD_MEDIA_UPLOAD_TIMEOUT_MS,
   });
 }
 
@@ -88,8 +89,18 @@ const PROVIDER_FACTORIES: Record<
   WhatsAppProviderId,
   (deps: ProviderDependencies) => WhatsAppProvider | undefined
 > = {
-  'cloud-api': ({ config, graph, windows }) =>
-    config.cloudApiConfigured ? new CloudApiProvider(graph, windows, config.cloudPhoneNumberIds) : undefined,
+  'cloud-api': ({ config, graph, windows, blobs }) =>
+    config.cloudApiConfigured
+      ? new CloudApiProvider(graph, windows, blobs, {
+          phoneNumberIds: config.cloudPhoneNumberIds,
+          // The media part after a separate text is retried within the send, with the sender's budget.
+          partRetry: {
+            maxAttempts: config.WHATSAPP_CLOUD_SEND_MAX_ATTEMPTS,
+            initialBackoffMs: config.WHATSAPP_CLOUD_SEND_INITIAL_BACKOFF_MS,
+            maxBackoffMs: config.WHATSAPP_CLOUD_SEND_MAX_BACKOFF_MS,
+          },
+        })
+      : undefined,
   'web-js': ({ config, webSessions, blobs, sentMessages }) =>
     webSessions.configured
       ? new WhatsAppWebProvider(webSessions, blobs, sentMessages, config.WHATSAPP_WEB_MEDIA_MAX_BYTES)

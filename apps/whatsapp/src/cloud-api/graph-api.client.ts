@@ -7,6 +7,16 @@ export interface GraphApiOptions {
   version: string;
   accessToken: string;
   timeoutMs: number;
+  /** Bounds a media upload, which carries up to 100 MB. */
+  uploadTimeoutMs: number;
+}
+
+/** A file for `POST /{phone-number-id}/media`. */
+export interface GraphMediaUpload {
+  bytes: Buffer;
+  /** The bare media type (`image/jpeg`): Graph's `type` field and the file part's type. */
+  mediaType: string;
+  fileName: string;
 }
 
 /** Graph's answer to `POST /{phone-number-id}/messages`. */
@@ -60,6 +70,29 @@ export class GraphApiClient {
     )) as GraphSendResponse;
   }
 
+  /**
+   * Uploads a file for sending (`multipart/form-data`: `messaging_product=whatsapp`, `type`, `file`) and returns Graph's
+   * media id. Nothing reaches the customer by uploading, so a network failure is retryable here (at worst Meta keeps
+   * an unused copy, which it deletes after 30 days); Graph's answers are classified as for sends.
+   */
+  async uploadMedia(phoneNumberId: string, media: GraphMediaUpload): Promise<string> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', media.mediaType);
+    form.append('file', new Blob([media.bytes], { type: media.mediaType }), media.fileName);
+    const answer = (await this.request('POST', `/${encodeURIComponent(phoneNumberId)}/media`, form)) as {
+      id?: unknown;
+    };
+    if (typeof answer.id !== 'string' || !answer.id) {
+      throw new SendFailure(
+        'retryable',
+        'PONTE_MEDIA_UPLOAD_WITHOUT_ID',
+        'Graph accepted the upload without a media id',
+      );
+    }
+    return answer.id;
+  }
+
   /** Where a received media item can be downloaded (the URL lives 5 minutes and needs the same bearer token). */
   async mediaMetadata(mediaId: string, phoneNumberId: string): Promise<GraphMediaMetadata> {
     const query = new URLSearchParams({ phone_number_id: phoneNumberId });
@@ -73,22 +106,24 @@ export class GraphApiClient {
     return metadata as GraphMediaMetadata;
   }
 
+  /** JSON in and out; a FormData body goes as `multipart/form-data` (fetch writes the boundary). */
   private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const url = `${this.origin}/${this.options.version}${path}`;
+    const multipart = body instanceof FormData;
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers: {
           authorization: this.authorization,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined || multipart ? {} : { 'content-type': 'application/json' }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: multipart ? body : JSON.stringify(body) }),
         redirect: 'error',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(multipart ? this.options.uploadTimeoutMs : this.options.timeoutMs),
       });
     } catch (error) {
-      throw classifyNetworkError(error);
+      throw multipart ? uploadInterrupted(error) : classifyNetworkError(error);
     }
     const text = await response.text().catch(() => '');
     const parsed = parseJson(text);
@@ -119,6 +154,18 @@ function classifyNetworkError(error: unknown): SendFailure {
   const networkCode = typeof cause?.code === 'string' ? cause.code : undefined;
   const description = error instanceof Error ? error.message : String(error);
   return networkSendFailure(networkCode, description, 'Graph');
+}
+
+/** An upload without Graph's answer: whatever happened, the customer got nothing, so it is uploaded again. */
+function uploadInterrupted(error: unknown): SendFailure {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  const networkCode = typeof cause?.code === 'string' ? cause.code : undefined;
+  const description = error instanceof Error ? error.message : String(error);
+  return new SendFailure(
+    'retryable',
+    networkCode ? `PONTE_NETWORK_${networkCode}` : 'PONTE_MEDIA_UPLOAD_INTERRUPTED',
+    `The upload of the file to Graph got no answer (${networkCode ?? description}); nothing was sent to the customer`,
+  );
 }
 
 function parseJson(text: string): unknown {

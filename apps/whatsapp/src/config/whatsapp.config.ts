@@ -140,8 +140,9 @@ export class WhatsappConfig extends ServiceConfig {
   WHATSAPP_CLOUD_MEDIA_ALLOWED_TYPES: string = WHATSAPP_MEDIA_TYPES;
 
   /**
-   * A ceiling over WhatsApp's own per-kind limits (image 5 MB, audio and video 16 MB, document 100 MB, sticker
-   * 500 KB), which always apply; lower it to keep big documents out of the blob store.
+   * Inbound media: a ceiling over WhatsApp's own per-kind limits (image 5 MB, audio and video 16 MB, document 100 MB,
+   * sticker 500 KB), which always apply; lower it to keep big documents out of the blob store. Outbound media are
+   * judged by the capabilities registry of @ponte/contracts alone.
    */
   @IsMaxBytes()
   WHATSAPP_CLOUD_MEDIA_MAX_BYTES: number = 100 * 1024 * 1024;
@@ -164,6 +165,10 @@ export class WhatsappConfig extends ServiceConfig {
 
   @IsSendTimeoutMs()
   WHATSAPP_CLOUD_SEND_TIMEOUT_MS: number = 15_000;
+
+  /** Bounds the upload of an outbound file to Graph (`POST /{phone-number-id}/media`), up to 100 MB. */
+  @IsSendTimeoutMs()
+  WHATSAPP_CLOUD_MEDIA_UPLOAD_TIMEOUT_MS: number = 120_000;
 
   /**
    * The whatsapp-web.js sessions, one WhatsApp number each, comma-separated ids (letters, digits, `_`, `-`; e.g. the

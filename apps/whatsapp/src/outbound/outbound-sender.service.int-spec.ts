@@ -1,7 +1,8 @@
-import { createEnvelope, Topics } from '@ponte/contracts';
-import { randomUUID } from 'node:crypto';
+import { BlobStore } from '@ponte/channel-kit';
+import { type AttachmentRef, createEnvelope, Topics } from '@ponte/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeCallbackData } from '../cloud-api/cloud-callback-data';
-import { WINDOW_CLOSED } from '../cloud-api/cloud-api.provider';
+import { PARTLY_SENT, WINDOW_CLOSED } from '../cloud-api/cloud-api.provider';
 import { graphError } from '../testing/fake-graph.server';
 import { metaWebhook, PHONE_NUMBER_ID, textMessage, unixSeconds } from '../testing/meta-webhook.payloads';
 import { GRAPH_VERSION, TENANT, WhatsappHarness } from '../testing/whatsapp.harness';
@@ -217,5 +218,279 @@ describe(OutboundSenderService.name, () => {
 
     expect(await sut.status(messageId, 'failed')).toMatchObject({ error: { code: 'PONTE_SEND_UNCERTAIN' } });
     expect(sut.graph.sendsTo('5511987650008')).toHaveLength(0);
+  });
+
+  describe('media (Cloud API)', () => {
+    /** Stores a file as the gateway does and returns its reference. */
+    async function storeFile(
+      contentType: string,
+      bytes: Buffer,
+      fileName?: string,
+    ): Promise<{ attachment: AttachmentRef; bytes: Buffer }> {
+      const blobId = `gateway/attachments/${randomUUID()}`;
+      const stored = await sut.app.get(BlobStore).put({
+        id: blobId,
+        contentType,
+        bytes,
+        ...(fileName ? { fileName } : {}),
+      });
+      return {
+        attachment: {
+          blobId,
+          contentType: stored.contentType,
+          size: stored.size,
+          ...(fileName ? { fileName } : {}),
+        },
+        bytes,
+      };
+    }
+
+    function ledgerOf(messageId: string): Promise<unknown> {
+      return sut.db.collection('whatsapp_outbound_ledger').findOne({ _id: messageId as never });
+    }
+
+    it('should upload the image once, with its bytes and type, and send it by media id with the reply as caption', async () => {
+      await customerWrites('5511987651001');
+      const photo = await storeFile('image/jpeg', randomBytes(200 * 1024), 'comprovante.jpg');
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651001' },
+        content: { text: 'Segue o comprovante' },
+        attachments: [photo.attachment],
+      });
+
+      const queued = await sut.status(message.messageId, 'queued');
+      const uploads = sut.graph.uploadsOf(photo.bytes);
+      expect(uploads).toHaveLength(1);
+      expect(uploads[0]).toMatchObject({
+        version: GRAPH_VERSION,
+        phoneNumberId: PHONE_NUMBER_ID,
+        authorized: true,
+        fields: { messaging_product: 'whatsapp', type: 'image/jpeg' },
+        file: { fileName: 'comprovante.jpg', contentType: 'image/jpeg' },
+        status: 200,
+      });
+      const sends = sut.graph.sendsTo('5511987651001');
+      expect(sends).toHaveLength(1);
+      expect(sends[0]!.body).toMatchObject({
+        messaging_product: 'whatsapp',
+        to: '5511987651001',
+        type: 'image',
+        image: { id: uploads[0]!.mediaId, caption: 'Segue o comprovante' },
+      });
+      expect(sends[0]!.body['image']).toEqual({ id: uploads[0]!.mediaId, caption: 'Segue o comprovante' });
+      expect(queued.externalId).toMatch(/^wamid\./);
+      expect(
+        await sut.db.collection('whatsapp_sent_messages').findOne({ _id: queued.externalId as never }),
+      ).toMatchObject({ messageId: message.messageId });
+    });
+
+    it('should still have uploaded once and sent once when the outbound event with a file is delivered again', async () => {
+      await customerWrites('5511987651002');
+      const photo = await storeFile('image/png', randomBytes(10 * 1024));
+      const message = await sut.outbound({
+        to: { address: '+5511987651002' },
+        content: { text: 'Olha só' },
+        attachments: [photo.attachment],
+      });
+      await sut.status(message.messageId, 'queued');
+
+      await sut.republish(message);
+      await drain(message.conversationId);
+
+      expect(sut.graph.uploadsOf(photo.bytes)).toHaveLength(1);
+      expect(sut.graph.sendsTo('5511987651002')).toHaveLength(1);
+      expect(sut.statesOf(message.messageId)).toEqual(['queued', 'queued']);
+    });
+
+    it('should keep the file name of a document, in the upload and in the message', async () => {
+      await customerWrites('5511987651003');
+      const invoice = await storeFile('application/pdf', randomBytes(30 * 1024), 'fatura-março.pdf');
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651003' },
+        content: { text: 'Sua fatura' },
+        attachments: [invoice.attachment],
+      });
+
+      await sut.status(message.messageId, 'queued');
+      const [upload] = sut.graph.uploadsOf(invoice.bytes);
+      expect(upload).toMatchObject({
+        fields: { type: 'application/pdf' },
+        file: { fileName: 'fatura-março.pdf' },
+      });
+      expect(sut.graph.sendsTo('5511987651003')[0]!.body['document']).toEqual({
+        id: upload!.mediaId,
+        caption: 'Sua fatura',
+        filename: 'fatura-março.pdf',
+      });
+    });
+
+    it('should send the text first and the audio after it, attributing the message to the audio', async () => {
+      await customerWrites('5511987651004');
+      const voice = await storeFile('audio/ogg', randomBytes(20 * 1024));
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651004' },
+        content: { text: 'Ouça as instruções' },
+        attachments: [voice.attachment],
+      });
+
+      const queued = await sut.status(message.messageId, 'queued');
+      const [upload] = sut.graph.uploadsOf(voice.bytes);
+      const sends = sut.graph.sendsTo('5511987651004');
+      expect(sends.map((send) => send.body['type'])).toEqual(['text', 'audio']);
+      expect(sends[0]!.body).toMatchObject({ text: { body: 'Ouça as instruções' } });
+      expect(sends[0]!.body['biz_opaque_callback_data']).toBeUndefined();
+      expect(sends[1]!.body['audio']).toEqual({ id: upload!.mediaId });
+      expect(decodeCallbackData(sends[1]!.body['biz_opaque_callback_data'] as string)).toMatchObject({
+        messageId: message.messageId,
+      });
+      expect(await ledgerOf(message.messageId)).toMatchObject({
+        state: 'sent',
+        attempts: 1,
+        externalId: queued.externalId,
+      });
+    });
+
+    it('should report failed with PONTE_WHATSAPP_PARTLY_SENT, the text never sent again, when Graph refuses the audio after its text', async () => {
+      await customerWrites('5511987651005');
+      const voice = await storeFile('audio/mpeg', randomBytes(20 * 1024));
+      sut.graph.replyWith(
+        {
+          status: 200,
+          body: { messaging_product: 'whatsapp', contacts: [], messages: [{ id: 'wamid.TEXT1005' }] },
+        },
+        { status: 400, body: graphError(131053, '(#131053) Media upload error') },
+      );
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651005' },
+        content: { text: 'Ouça' },
+        attachments: [voice.attachment],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: {
+          code: PARTLY_SENT,
+          retryable: false,
+          message: expect.stringMatching(
+            /^Only the text went out \(wamid\.TEXT1005\); the audio was refused/,
+          ),
+        },
+      });
+      expect(sut.graph.sendsTo('5511987651005').map((send) => send.body['type'])).toEqual(['text', 'audio']);
+    });
+
+    it('should report failed with PONTE_ATTACHMENT_TOO_LARGE and upload nothing when the stored video is 20 MB', async () => {
+      await customerWrites('5511987651006');
+      const video = await storeFile('video/mp4', Buffer.alloc(20_000_000, 1), 'tutorial.mp4');
+      const uploadsBefore = sut.graph.uploads.length;
+
+      // The reference understates the size: the stored blob is what counts.
+      const message = await sut.outbound({
+        to: { address: '+5511987651006' },
+        content: { text: 'Veja o tutorial' },
+        attachments: [{ ...video.attachment, size: 1_000 }],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: {
+          code: 'PONTE_ATTACHMENT_TOO_LARGE',
+          retryable: false,
+          message:
+            'attachment 1: WhatsApp sends video files (video/mp4) up to 16000000 bytes, this one (tutorial.mp4) has 20000000',
+        },
+      });
+      await drain(message.conversationId);
+      expect(sut.graph.uploads.length).toBe(uploadsBefore);
+      expect(sut.graph.sendsTo('5511987651006')).toHaveLength(0);
+    });
+
+    it('should report failed with PONTE_ATTACHMENTS_TOO_MANY and call Graph for nothing when there are two files', async () => {
+      await customerWrites('5511987651007');
+      const first = await storeFile('image/jpeg', randomBytes(1024));
+      const second = await storeFile('application/pdf', randomBytes(1024), 'b.pdf');
+      const uploadsBefore = sut.graph.uploads.length;
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651007' },
+        attachments: [first.attachment, second.attachment],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: { code: 'PONTE_ATTACHMENTS_TOO_MANY', retryable: false },
+      });
+      await drain(message.conversationId);
+      expect(sut.graph.uploads.length).toBe(uploadsBefore);
+      expect(sut.graph.sendsTo('5511987651007')).toHaveLength(0);
+    });
+
+    it('should report failed with PONTE_ATTACHMENT_MISSING when the blob is not in the store', async () => {
+      await customerWrites('5511987651008');
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651008' },
+        attachments: [{ blobId: `gateway/attachments/${randomUUID()}`, contentType: 'image/jpeg', size: 10 }],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: { code: 'PONTE_ATTACHMENT_MISSING', retryable: false },
+      });
+      expect(sut.graph.sendsTo('5511987651008')).toHaveLength(0);
+    });
+
+    it('should upload again and send once when Graph answers the first upload 500', async () => {
+      await customerWrites('5511987651009');
+      const photo = await storeFile('image/jpeg', randomBytes(50 * 1024));
+      sut.graph.replyToUploadsWith({ status: 500, body: graphError(1, 'An unknown error occurred') });
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651009' },
+        content: { text: 'Segue' },
+        attachments: [photo.attachment],
+      });
+
+      await sut.status(message.messageId, 'queued');
+      const uploads = sut.graph.uploadsOf(photo.bytes);
+      expect(uploads.map((upload) => upload.status)).toEqual([500, 200]);
+      const sends = sut.graph.sendsTo('5511987651009');
+      expect(sends).toHaveLength(1);
+      expect(sends[0]!.body['image']).toEqual({ id: uploads[1]!.mediaId, caption: 'Segue' });
+      expect(await ledgerOf(message.messageId)).toMatchObject({ state: 'sent', attempts: 2 });
+      expect(sut.statesOf(message.messageId)).toEqual(['queued']);
+    });
+
+    it("should report failed with Meta's code, not retrying, when Graph refuses the upload (4xx)", async () => {
+      await customerWrites('5511987651010');
+      const photo = await storeFile('image/png', randomBytes(1024));
+      sut.graph.replyToUploadsWith({
+        status: 400,
+        body: graphError(131053, '(#131053) Media upload error', 'OAuthException', undefined, 'corrupt file'),
+      });
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651010' },
+        attachments: [photo.attachment],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({
+        error: { code: '131053', retryable: false },
+      });
+      expect(sut.graph.uploadsOf(photo.bytes)).toHaveLength(1);
+      expect(sut.graph.sendsTo('5511987651010')).toHaveLength(0);
+    });
+
+    it('should refuse a file like text, uploading nothing, when the customer never wrote to this number', async () => {
+      const photo = await storeFile('image/jpeg', randomBytes(1024));
+
+      const message = await sut.outbound({
+        to: { address: '+5511987651011' },
+        attachments: [photo.attachment],
+      });
+
+      expect(await sut.status(message.messageId, 'failed')).toMatchObject({ error: { code: WINDOW_CLOSED } });
+      expect(sut.graph.uploadsOf(photo.bytes)).toHaveLength(0);
+    });
   });
 });

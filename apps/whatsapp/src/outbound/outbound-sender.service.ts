@@ -67,9 +67,15 @@ export class OutboundSenderService {
     if (!provider) return { record, refusal: unknownAccount(message) };
     const refusal = await provider.check(request);
     if (refusal) return { record, refusal };
+    // The text sent apart from a file (Cloud API), for the log line.
+    let textWamid: string | undefined;
     return {
       record,
-      send: () => provider.send(request),
+      send: async () => {
+        const accepted = await provider.send(request);
+        textWamid = accepted.textExternalId;
+        return accepted;
+      },
       // The way back from the statuses (which name only the wamid) first, then the ledger, then the status.
       afterAccepted: (accepted) =>
         this.sentMessages.record({
@@ -80,7 +86,12 @@ export class OutboundSenderService {
           channelAccountId: message.channelAccountId,
           sentAt: new Date(),
         }),
-      logFields: (accepted) => ({ wamid: accepted.externalId, template: request.template?.name }),
+      logFields: (accepted) => ({
+        wamid: accepted.externalId,
+        template: request.template?.name,
+        textWamid,
+        attachments: request.attachments?.length,
+      }),
     };
   }
 }

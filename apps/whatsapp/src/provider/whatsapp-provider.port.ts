@@ -38,6 +38,11 @@ export interface WhatsAppSendRequest {
 export interface SendAccepted extends ChannelSendAccepted {
   /** The customer's WhatsApp id as the provider resolved it. */
   recipientId?: string;
+  /**
+   * The id of the text sent as a message of its own before the file, when it could not be the file's caption (Cloud
+   * API: audio, sticker, a text longer than a caption); `externalId` is the file's.
+   */
+  textExternalId?: string;
 }
 
 /**

@@ -10,6 +10,20 @@ export interface RecordedSend {
   authorized: boolean;
 }
 
+/** A `POST /{version}/{phone-number-id}/media` as the fake received it, its multipart body parsed. */
+export interface RecordedUpload {
+  version: string;
+  phoneNumberId: string;
+  authorized: boolean;
+  /** The text fields (`messaging_product`, `type`). */
+  fields: Record<string, string>;
+  file?: { fileName: string; contentType?: string; bytes: Buffer };
+  /** The HTTP status the fake answered. */
+  status: number;
+  /** The media id answered, when the upload was taken. */
+  mediaId?: string;
+}
+
 export interface ScriptedReply {
   status: number;
   body: Record<string, unknown>;
@@ -25,17 +39,24 @@ interface MediaItem {
   url?: string;
 }
 
+/** The message types that send a media object (`{ id, caption?, filename? }`). */
+const MEDIA_MESSAGE_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
+
 /**
  * The Graph API as far as the Cloud API integration uses it, on 127.0.0.1 with Meta's wire format: messages send
  * (JSON, bearer token; answer `{messaging_product, contacts:[{input, wa_id}], messages:[{id}]}` or Graph's error
- * `{error:{message, type, code, error_subcode, fbtrace_id}}`), media metadata (`GET /{version}/{media-id}`) and the
- * media download (a lookaside-like URL that also wants the bearer token).
+ * `{error:{message, type, code, error_subcode, fbtrace_id}}`; a media message must name an uploaded media id), media
+ * upload (`POST /{version}/{phone-number-id}/media`, `multipart/form-data` with `messaging_product`, `type` and `file`,
+ * parsed for real; answer `{id}`), media metadata (`GET /{version}/{media-id}`) and the media download (a
+ * lookaside-like URL that also wants the bearer token). Uploaded media can be fetched back like received media.
  */
 export class FakeGraphServer {
   readonly sends: RecordedSend[] = [];
+  readonly uploads: RecordedUpload[] = [];
   /** Requests per path. */
   readonly hits = new Map<string, number>();
   private readonly replies: ScriptedReply[] = [];
+  private readonly uploadReplies: ScriptedReply[] = [];
   private readonly media = new Map<string, MediaItem>();
   private readonly server: Server;
   private port = 0;
@@ -63,6 +84,16 @@ export class FakeGraphServer {
   /** The next sends get these replies, in order; afterwards, 200 with a new wamid. */
   replyWith(...replies: ScriptedReply[]): void {
     this.replies.push(...replies);
+  }
+
+  /** The next uploads get these replies, in order; afterwards, 200 with a new media id. */
+  replyToUploadsWith(...replies: ScriptedReply[]): void {
+    this.uploadReplies.push(...replies);
+  }
+
+  /** The uploads whose file had exactly these bytes. */
+  uploadsOf(bytes: Buffer): RecordedUpload[] {
+    return this.uploads.filter((upload) => upload.file?.bytes.equals(bytes));
   }
 
   /** Registers a media item and returns its media id. */
@@ -95,10 +126,27 @@ export class FakeGraphServer {
     const authorized = request.headers.authorization === `Bearer ${this.accessToken}`;
     const send = /^\/(v\d+\.\d+)\/(\d+)\/messages$/.exec(path);
     if (request.method === 'POST' && send) {
-      const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
+      const body = JSON.parse((await readBody(request)).toString('utf8')) as Record<string, unknown>;
       this.sends.push({ version: send[1] ?? '', phoneNumberId: send[2] ?? '', body, authorized });
       if (!authorized)
         return json(response, 401, graphError(190, 'Invalid OAuth access token.', 'OAuthException'));
+      const type = String(body['type']);
+      if (MEDIA_MESSAGE_TYPES.has(type)) {
+        const mediaId = (body[type] as { id?: unknown } | undefined)?.id;
+        if (typeof mediaId !== 'string' || !this.media.has(mediaId)) {
+          return json(
+            response,
+            400,
+            graphError(
+              100,
+              '(#100) Invalid parameter',
+              'OAuthException',
+              undefined,
+              `Param ${type}['id'] is not a valid whatsapp business account media attachment ID`,
+            ),
+          );
+        }
+      }
       const scripted = this.replies.shift();
       if (scripted) return json(response, scripted.status, scripted.body);
       const to = String(body['to']);
@@ -107,6 +155,10 @@ export class FakeGraphServer {
         contacts: [{ input: to, wa_id: to.replace(/^\+/, '') }],
         messages: [{ id: wamid() }],
       });
+    }
+    const upload = /^\/(v\d+\.\d+)\/(\d+)\/media$/.exec(path);
+    if (request.method === 'POST' && upload) {
+      return this.upload(request, response, upload[1] ?? '', upload[2] ?? '', authorized);
     }
     const metadata = /^\/(v\d+\.\d+)\/(\d+)$/.exec(path);
     if (request.method === 'GET' && metadata) {
@@ -136,6 +188,128 @@ export class FakeGraphServer {
     }
     return json(response, 404, graphError(100, `Unknown path ${path}`, 'GraphMethodException'));
   }
+
+  private async upload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    version: string,
+    phoneNumberId: string,
+    authorized: boolean,
+  ): Promise<void> {
+    const recorded: RecordedUpload = { version, phoneNumberId, authorized, fields: {}, status: 0 };
+    this.uploads.push(recorded);
+    const answer = (status: number, body: Record<string, unknown>): void => {
+      recorded.status = status;
+      json(response, status, body);
+    };
+    const body = await readBody(request);
+    if (!authorized) return answer(401, graphError(190, 'Invalid OAuth access token.', 'OAuthException'));
+    let parts: MultipartPart[];
+    try {
+      parts = parseMultipart(body, request.headers['content-type']);
+    } catch (error) {
+      return answer(400, graphError(100, `(#100) ${(error as Error).message}`));
+    }
+    for (const part of parts) {
+      if (part.fileName === undefined) recorded.fields[part.name] = part.data.toString('utf8');
+      else if (part.name === 'file') {
+        recorded.file = {
+          fileName: part.fileName,
+          bytes: part.data,
+          ...(part.contentType ? { contentType: part.contentType } : {}),
+        };
+      }
+    }
+    if (recorded.fields['messaging_product'] !== 'whatsapp') {
+      return answer(400, graphError(100, '(#100) The parameter messaging_product is required.'));
+    }
+    if (!recorded.file) return answer(400, graphError(100, '(#100) The parameter file is required.'));
+    const type = recorded.fields['type'];
+    if (!type) return answer(400, graphError(100, '(#100) The parameter type is required.'));
+    const scripted = this.uploadReplies.shift();
+    if (scripted) return answer(scripted.status, scripted.body);
+    recorded.mediaId = this.addMedia({ bytes: recorded.file.bytes, contentType: type });
+    return answer(200, { id: recorded.mediaId });
+  }
+}
+
+/** One part of a `multipart/form-data` body (RFC 7578). */
+export interface MultipartPart {
+  name: string;
+  /** Present for a file part (even when empty). */
+  fileName?: string;
+  contentType?: string;
+  data: Buffer;
+}
+
+/**
+ * Parses a `multipart/form-data` body the strict way: the boundary from the header, `--boundary` CRLF before each
+ * part, headers up to an empty line, the bytes up to CRLF `--boundary`, `--boundary--` at the end. Names and file
+ * names are read as UTF-8 with the escapes of the HTML form encoding (`%22`, `%0D`, `%0A`), or from `filename*`.
+ */
+export function parseMultipart(body: Buffer, contentType: string | undefined): MultipartPart[] {
+  const boundaryMatch = /^multipart\/form-data\s*;(?:[^;]*;)*\s*boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(
+    contentType ?? '',
+  );
+  const boundary = boundaryMatch?.[1] ?? boundaryMatch?.[2];
+  if (!boundary) throw new Error('The body is not multipart/form-data with a boundary');
+  const delimiter = Buffer.from(`--${boundary}`);
+  const nextDelimiter = Buffer.from(`\r\n--${boundary}`);
+  if (body.indexOf(delimiter) !== 0) throw new Error('The multipart body does not start with its boundary');
+  const parts: MultipartPart[] = [];
+  let position = delimiter.length;
+  for (;;) {
+    const after = body.subarray(position, position + 2).toString('latin1');
+    if (after === '--') return parts;
+    if (after !== '\r\n') throw new Error('A multipart boundary is not followed by CRLF');
+    const headersEnd = body.indexOf('\r\n\r\n', position + 2);
+    if (headersEnd < 0) throw new Error('A multipart part has no end of headers');
+    const headers = new Map(
+      body
+        .subarray(position + 2, headersEnd)
+        .toString('utf8')
+        .split('\r\n')
+        .map((line) => {
+          const colon = line.indexOf(':');
+          return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()] as const;
+        }),
+    );
+    const end = body.indexOf(nextDelimiter, headersEnd + 4);
+    if (end < 0) throw new Error('A multipart part is not terminated by its boundary');
+    const disposition = headers.get('content-disposition') ?? '';
+    if (!/^form-data\s*(;|$)/i.test(disposition)) throw new Error('A part is not form-data');
+    const parameters = dispositionParameters(disposition);
+    const name = parameters.get('name');
+    if (name === undefined) throw new Error('A multipart part has no name');
+    const fileName = parameters.get('filename*') ?? parameters.get('filename');
+    const partType = headers.get('content-type');
+    parts.push({
+      name,
+      data: body.subarray(headersEnd + 4, end),
+      ...(fileName === undefined ? {} : { fileName }),
+      ...(partType ? { contentType: partType } : {}),
+    });
+    position = end + nextDelimiter.length;
+  }
+}
+
+function dispositionParameters(disposition: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  for (const match of disposition.matchAll(/;\s*([A-Za-z*]+)=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/g)) {
+    const key = (match[1] ?? '').toLowerCase();
+    if (match[2] !== undefined) {
+      parameters.set(
+        key,
+        match[2].replace(/\\(.)/g, '$1').replace(/%22/g, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n'),
+      );
+    } else if (key.endsWith('*')) {
+      // RFC 5987: charset'language'percent-encoded
+      parameters.set(key, decodeURIComponent((match[3] ?? '').replace(/^[^']*'[^']*'/, '')));
+    } else {
+      parameters.set(key, match[3] ?? '');
+    }
+  }
+  return parameters;
 }
 
 /** Graph's error body, as Meta documents it. */
@@ -168,8 +342,8 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts);
 }
