@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import {
   BlobStore,
@@ -26,7 +25,6 @@ import { WhatsAppProviderRegistry } from './provider/whatsapp-provider.registry'
 import type { WebClientFactory } from './web-js/web-client.port';
 import { WebInboundService } from './web-js/web-inbound.service';
 import { WebMediaCollector } from './web-js/web-media.collector';
-import { WebReadinessInterceptor } from './web-js/web-readiness.interceptor';
 import { MongoRemoteAuthStore } from './web-js/web-remote-auth.store';
 import { WebSessionController } from './web-js/web-session.controller';
 import { WEB_CLIENT_FACTORY, WebSessionRegistry } from './web-js/web-session.registry';
@@ -170,7 +168,6 @@ export class WhatsappModule {
         WebInboundService,
         WebStatusService,
         WebSessionRegistry,
-        { provide: APP_INTERCEPTOR, useClass: WebReadinessInterceptor },
         options.webClientFactory
           ? { provide: WEB_CLIENT_FACTORY, useValue: options.webClientFactory }
           : {

@@ -1,3 +1,4 @@
+import { ReadinessChecks } from '@ponte/platform';
 import { Logger } from '@nestjs/common';
 import {
   type ChannelAccountStatus,
@@ -63,7 +64,14 @@ describe(WebSessionRegistry.name, () => {
         return 'published';
       },
     } as unknown as WebInboundService;
-    sut = new WebSessionRegistry(CONFIG, bus, clients.factory, inbound, {} as WebStatusService);
+    sut = new WebSessionRegistry(
+      CONFIG,
+      bus,
+      clients.factory,
+      inbound,
+      {} as WebStatusService,
+      new ReadinessChecks(),
+    );
   });
 
   afterEach(async () => {

@@ -13,6 +13,7 @@ import {
   Topics,
 } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
+import { ReadinessChecks } from '@ponte/platform';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { WHATSAPP_SOURCE } from '../whatsapp.source';
@@ -53,6 +54,8 @@ export interface WebSessionsHealth {
  * order); whatsapp-web.js does not deliver an event again, so one whose handling fails is retried here until it goes
  * through, except a contract violation, which no retry can fix.
  */
+const WEB_READINESS_KEY = 'whatsapp-web';
+
 @Injectable()
 export class WebSessionRegistry
   implements WebSessionListener, OnApplicationBootstrap, BeforeApplicationShutdown
@@ -70,7 +73,16 @@ export class WebSessionRegistry
     @Inject(WEB_CLIENT_FACTORY) factory: WebClientFactory,
     private readonly inbound: WebInboundService,
     private readonly statuses: WebStatusService,
+    readiness: ReadinessChecks,
   ) {
+    // Not ready while a session is `lost` (an operator must act); pairing and reconnecting sessions keep the service
+    // ready, so the QR code stays reachable behind a load balancer.
+    if (config.webSessions.length > 0) {
+      readiness.add(WEB_READINESS_KEY, () => {
+        const health = this.health();
+        return { [WEB_READINESS_KEY]: { status: health.up ? 'up' : 'down', sessions: health.sessions } };
+      });
+    }
     const options = {
       reconnectAttempts: config.WHATSAPP_WEB_RECONNECT_ATTEMPTS,
       initialBackoffMs: config.WHATSAPP_WEB_RECONNECT_INITIAL_BACKOFF_MS,

@@ -93,7 +93,7 @@ describe(WhatsAppWebProvider.name, () => {
           { blobId: 'b', contentType: 'image/png', size: 1 },
         ],
       },
-      'PONTE_TOO_MANY_ATTACHMENTS',
+      'PONTE_ATTACHMENTS_TOO_MANY',
     ],
     ['a group address', { to: '120363025555555555@g.us' }, 'PONTE_UNSUPPORTED_ADDRESS'],
   ])('should refuse %s before sending', async (_, overrides, code) => {
@@ -175,7 +175,7 @@ describe(WhatsAppWebProvider.name, () => {
 
     await expect(
       sut.send(request({ attachments: [{ blobId: 'blob/missing', contentType: 'image/png', size: 1 }] })),
-    ).rejects.toMatchObject({ kind: 'permanent', code: 'PONTE_ATTACHMENT_NOT_FOUND' });
+    ).rejects.toMatchObject({ kind: 'permanent', code: 'PONTE_ATTACHMENT_MISSING' });
     await expect(
       sut.send(request({ attachments: [{ blobId: 'blob/big', contentType: 'video/mp4', size: 4096 }] })),
     ).rejects.toMatchObject({ kind: 'permanent', code: 'PONTE_ATTACHMENT_TOO_LARGE' });

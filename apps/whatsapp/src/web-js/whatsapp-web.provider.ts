@@ -68,7 +68,7 @@ export class WhatsAppWebProvider extends WhatsAppProvider {
     }
     if (attachments.length > 1) {
       return {
-        code: 'PONTE_TOO_MANY_ATTACHMENTS',
+        code: 'PONTE_ATTACHMENTS_TOO_MANY',
         message: `WhatsApp sends one file per message; this one has ${attachments.length}: send them one by one`,
         retryable: false,
       };
@@ -192,7 +192,7 @@ export class WhatsAppWebProvider extends WhatsAppProvider {
       );
     }
     if (!blob) {
-      throw new SendFailure('permanent', 'PONTE_ATTACHMENT_NOT_FOUND', `no blob ${attachment.blobId}`);
+      throw new SendFailure('permanent', 'PONTE_ATTACHMENT_MISSING', `no blob ${attachment.blobId}`);
     }
     const fileName = attachment.fileName ?? blob.metadata.fileName;
     return {
