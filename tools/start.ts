@@ -4,8 +4,17 @@
  * errors are echoed here. Ctrl-C (or SIGTERM) stops the services gracefully, then the servers. If a service dies,
  * everything is stopped and the exit status is 1, so a broken start is never mistaken for a running system.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { isPortFree, SupervisedProcess, type LocalInfra } from '@ponte/local-infra';
 import { startDevInfra } from './dev/local-settings';
 import { SERVICES } from './dev/services';
@@ -54,6 +63,36 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
+/** A secret kept in .ponte/<name> (made on first use, readable by its owner only), so it survives restarts. */
+function devSecret(name: string, make: () => string): string {
+  const file = resolve('.ponte', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(resolve('.ponte'), { recursive: true });
+  const value = make();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/**
+ * Development defaults of the gateway, for settings neither the environment nor `.env` gives: a JWT secret and a first
+ * admin, both generated once and kept under .ponte/ (never a well-known value). Production sets its own.
+ */
+function gatewayDevEnv(): Record<string, string> {
+  const given = { ...(existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {}), ...process.env };
+  const env: Record<string, string> = {};
+  if (!given['GATEWAY_JWT_SECRET']) {
+    env['GATEWAY_JWT_SECRET'] = devSecret('gateway-jwt-secret', () => randomBytes(48).toString('base64url'));
+  }
+  if (!given['GATEWAY_ADMIN_EMAIL'] && !given['GATEWAY_ADMIN_PASSWORD']) {
+    env['GATEWAY_ADMIN_EMAIL'] = 'admin@ponte.localhost';
+    env['GATEWAY_ADMIN_PASSWORD'] = devSecret('gateway-admin-password', () =>
+      randomBytes(18).toString('base64url'),
+    );
+    say(`gateway admin: admin@ponte.localhost, password in .ponte/gateway-admin-password`);
+  }
+  return env;
+}
+
 async function main(): Promise<void> {
   const services = servicePorts();
   const busy = [];
@@ -68,6 +107,7 @@ async function main(): Promise<void> {
   const infra: LocalInfra = await startDevInfra((message) => say(message));
   say(`Kafka ${infra.kafkaBrokers}, MongoDB ${infra.mongoUrl}`);
 
+  const gatewayEnv = gatewayDevEnv();
   const logDir = resolve('.ponte/logs');
   mkdirSync(logDir, { recursive: true });
   const running: Running[] = services.map(({ name, port }) => {
@@ -82,6 +122,7 @@ async function main(): Promise<void> {
         MONGO_URL: infra.mongoUrl,
         PORT: String(port),
         HOST: '127.0.0.1',
+        ...(name === 'gateway' ? gatewayEnv : {}),
       },
       log: (line) => {
         log.write(`${line.replace(/^\[[^\]]+\] /, '')}\n`);
