@@ -2,7 +2,7 @@
 // Kafka, the real router (in this process) and the real FerretDB/MongoDB. Measures end-to-end throughput (publish
 // start → last message.appended event), inbound→appended and inbound→assigned latency, next to the raw bulk-insert
 // rate of the same message documents into the same store, measured in the same run (the baseline), and the ratio.
-// Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--timeout-s 300]
+// Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--partitions 3] [--timeout-s 300]
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,6 +76,7 @@ async function runRouter(
   mongoUrl: string,
   messages: number,
   customers: number,
+  partitions: number,
   timeoutMs: number,
 ) {
   const workDir = await mkdtemp(join(tmpdir(), 'ponte-bench-router-'));
@@ -94,6 +95,8 @@ async function runRouter(
     ROUTER_SEED_TENANT: TENANT,
     LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
     PORT: '0',
+    KAFKA_TOPIC_PARTITIONS: String(partitions),
+    ROUTER_PARTITIONS_IN_PARALLEL: String(partitions),
   };
   const app = await createServiceApp(routerService, loadConfig(RouterConfig, env, 'router'));
   const profile = process.env['BENCH_PROFILE']
@@ -113,14 +116,14 @@ async function runRouter(
   const recorder = new ConsumerRunner(messaging, {
     groupId: `bench-recorder-${randomUUID()}`,
     topics: [Topics.conversationEvent],
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: partitions,
     handleBatch: async (batch) => {
       const now = Date.now();
       for (const { envelope } of batch) {
         const event = envelope.data;
         if (event.kind === 'created')
           conversationStart.set(event.conversationId, Date.parse(event.occurredAt));
-        // Seen time first, latency at the end: the recorder reads 3 partitions side by side, so an `assigned` may
+        // Seen time first, latency at the end: the recorder reads the partitions side by side, so an `assigned` may
         // be read before the `created` of its conversation.
         if (event.kind === 'assigned' && !assignedSeenAt.has(event.conversationId))
           assignedSeenAt.set(event.conversationId, now);
@@ -274,17 +277,18 @@ async function main(): Promise<void> {
   const messages = argument('messages', 10_000);
   const customers = argument('customers', 1_000);
   const timeoutMs = argument('timeout-s', 300) * 1000;
+  const partitions = argument('partitions', 3);
   const infra = await startLocalInfra({ progress: (line) => console.error(`bench: ${line}`) });
   try {
     const brokers = infra.kafkaBrokers ?? '';
     const mongoUrl = infra.mongoUrl ?? '';
-    const router = await runRouter(brokers, mongoUrl, messages, customers, timeoutMs);
+    const router = await runRouter(brokers, mongoUrl, messages, customers, partitions, timeoutMs);
     const baseline = await runBaseline(mongoUrl, router.documents);
     const ratio = Math.round((router.perSecond / baseline) * 1000) / 1000;
     console.log(
       `\nrouter bench: ${messages} messages, ${customers} customers over WhatsApp/SMS/e-mail, ` +
         `${router.conversations} conversations (${router.assignedCount} assigned events seen, ` +
-        `${router.waiting} left waiting in the store), 3 partitions\n`,
+        `${router.waiting} left waiting in the store), ${partitions} partitions\n`,
     );
     console.table({
       'router end to end (msg/s)': router.perSecond,

@@ -44,8 +44,8 @@ export class RouterConsumer implements OnApplicationBootstrap, BeforeApplication
     this.runner = new ConsumerRunner<RouterTopic>(messaging, {
       groupId: `${config.KAFKA_TOPIC_PREFIX}router`,
       topics: ROUTER_CONSUMED_TOPICS,
-      partitionsConsumedConcurrently: 3,
-      maxBatchSize: 100,
+      partitionsConsumedConcurrently: config.ROUTER_PARTITIONS_IN_PARALLEL,
+      maxBatchSize: config.ROUTER_MAX_BATCH_SIZE,
       handleBatch: (messages) => this.handleBatch(messages),
     });
   }
