@@ -55,6 +55,15 @@ export class EmailIngestConfig extends ServiceConfig {
   @Max(1_000)
   EMAIL_FETCH_BATCH: number = 100;
 
+  /**
+   * Mails of one mailbox parsed, stored and published at once, in windows of consecutive UIDs; the checkpoint moves
+   * past a window when all of it is done. 1: strictly one by one, in UID order.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  EMAIL_INGEST_CONCURRENCY: number = 4;
+
   /** A larger mail is quarantined (its first bytes are kept) instead of parsed. */
   @IsInt()
   @Min(1_024)

@@ -21,7 +21,8 @@ export type IngestorState = 'idle' | 'connecting' | 'syncing' | 'waiting' | 'bac
 /**
  * One IMAP connection for one mailbox folder. Each sync lists the UIDs above the checkpoint (`UID SEARCH`), reads
  * their envelopes in batches, skips Message-IDs already published (a redelivery, the same mail in another mailbox,
- * a resync after a UIDVALIDITY change), and fetches, publishes and checkpoints the rest one by one in UID order.
+ * a resync after a UIDVALIDITY change), and fetches, publishes and checkpoints the rest in UID order, a window of
+ * EMAIL_INGEST_CONCURRENCY mails at a time.
  * Only UIDs are used: sequence numbers shift when another client expunges, UIDs never do, so a concurrent EXPUNGE
  * can only remove a mail that is then gone, never make the loop skip another.
  *
@@ -166,20 +167,27 @@ export class MailboxIngestor {
           .map((message) => normalizeMessageId(message.envelope?.messageId))
           .filter((id): id is string => !!id),
       );
-      for (const uid of batch) {
+      // Windows of consecutive UIDs side by side; the checkpoint passes a window only once all of it is published
+      // (or quarantined). A failure ends the session before that, and the next one starts at the window again: what
+      // was published meanwhile is recognized by its receipt, so nothing is lost or doubled.
+      for (let from = 0; from < batch.length; from += config.EMAIL_INGEST_CONCURRENCY) {
         if (this.stopped) return;
-        const listing = byUid.get(uid);
-        const messageId = normalizeMessageId(listing?.envelope?.messageId);
-        // Not listed: expunged since the search. Known: published before (or our own reply coming back).
-        if (listing && !(messageId && known.has(messageId))) {
-          await this.ingestOne(client, listing, {
-            mailbox: this.mailbox,
-            mailboxKey: this.key,
-            uidValidity,
-            uid,
-          });
-        }
-        lastUid = uid;
+        const window = batch.slice(from, from + config.EMAIL_INGEST_CONCURRENCY);
+        await Promise.all(
+          window.map(async (uid) => {
+            const listing = byUid.get(uid);
+            const messageId = normalizeMessageId(listing?.envelope?.messageId);
+            // Not listed: expunged since the search. Known: published before (or our own reply coming back).
+            if (!listing || (messageId && known.has(messageId))) return;
+            await this.ingestOne(client, listing, {
+              mailbox: this.mailbox,
+              mailboxKey: this.key,
+              uidValidity,
+              uid,
+            });
+          }),
+        );
+        lastUid = window[window.length - 1] ?? lastUid;
         await checkpoints.save(this.key, uidValidity, lastUid);
       }
     }
