@@ -5,6 +5,7 @@ export const SERVICES = [
   { name: 'sms', port: 3002 },
   { name: 'whatsapp', port: 3003 },
   { name: 'email-ingest', port: 3004 },
+  { name: 'telegram', port: 3005 },
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

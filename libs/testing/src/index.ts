@@ -9,6 +9,7 @@ export { DovecotServer, type DovecotServerOptions, type DovecotUser } from '@pon
 export { SmtpTestServer, type ReceivedMail, type ScriptedSmtpRefusal } from './mail/smtp-test.server';
 // Stand-ins for outside APIs, shared by the services' own tests and the cross-service e2e tests.
 export { FakeHttpServer, readRequestBody, sendJson } from './fakes/fake-http.server';
+export { parseMultipart, type MultipartPart } from './fakes/multipart';
 export {
   FakeTwilioServer,
   twilioError,

@@ -110,9 +110,10 @@ export const CHANNEL_CAPABILITIES: { readonly [C in Channel]: ChannelCapabilitie
     customerRevisions: false,
   },
   // https://core.telegram.org/bots/api#sendmessage (4,096), #sending-files (photos 10 MB, other files 50 MB).
+  // One file per reply: apps/telegram sends no albums (several messages cannot be one at-most-once send).
   telegram: {
     maxTextLength: 4_096,
-    maxAttachments: 10,
+    maxAttachments: 1,
     media: {
       image: { maxBytes: 10 * MB, contentTypes: ['image/*'] },
       audio: { maxBytes: 50 * MB, contentTypes: ['audio/*'] },

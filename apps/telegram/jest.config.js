@@ -1,0 +1,1 @@
+module.exports = { displayName: 'telegram', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@ponte/platform';
+import { telegramService } from './telegram.definition';
+
+void runService(telegramService);
