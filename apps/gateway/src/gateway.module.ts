@@ -6,6 +6,7 @@ import { PlatformModule } from '@ponte/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway.config';
+import { ConversationsModule } from './conversations/conversations.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RequestGuard } from './http/request.guard';
 import { createValidationPipe } from './http/validation.pipe';
@@ -36,6 +37,7 @@ export class GatewayModule {
         ThrottlerModule.forRoot({ throttlers: gatewayThrottlers(config), setHeaders: false }),
         AccountsModule,
         AuthModule,
+        ConversationsModule,
       ],
       controllers: [OpenApiController],
       providers: [

@@ -224,6 +224,24 @@ export class GatewayConfig extends ServiceConfig {
   @Min(1)
   GATEWAY_AGENT_RATE_LIMIT_PER_MINUTE: number = 600;
 
+  /** How long a command route waits for the router's events before answering 202 with the command id. */
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  GATEWAY_COMMAND_WAIT_MS: number = 3_000;
+
+  /** How long an Idempotency-Key is remembered (the IETF draft suggests at least 24 hours). */
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3_600)
+  GATEWAY_IDEMPOTENCY_TTL_SECONDS: number = 24 * 3_600;
+
+  /** An open conversation this close to an SLA deadline is `due-soon` (the `sla` filter and `sla.state`). */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  GATEWAY_SLA_DUE_SOON_MINUTES: number = 15;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

@@ -59,9 +59,11 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, unknown or invalid fields, or a weak password',
   401: 'No valid access token, or wrong credentials',
-  403: 'The role of the caller does not allow this',
+  403: 'The role or the queues of the caller do not allow this',
   404: 'No such resource in the caller tenant',
   409: 'Conflicts with the current state',
+  503: 'The router could not apply the command; retry later',
   413: 'The body exceeds HTTP_BODY_LIMIT_BYTES',
+  422: 'The request cannot be carried out as asked (see `reason`); nothing was published',
   429: 'Rate limited; see Retry-After',
 };

@@ -38,7 +38,14 @@ export type ProblemCode =
   | 'account-not-found'
   | 'account-conflict'
   | 'own-account'
-  | 'too-many-requests';
+  | 'too-many-requests'
+  | 'conversation-not-found'
+  | 'customer-not-found'
+  | 'merge-not-found'
+  | 'reply-refused'
+  | 'command-rejected'
+  | 'command-failed'
+  | 'idempotency-key-reused';
 
 /**
  * A refusal the gateway explains to the caller: its HTTP status, a stable problem type and a detail that is safe to
@@ -239,5 +246,114 @@ export class TooManyRequestsError extends ProblemError {
 
   override extensions(): Record<string, unknown> {
     return { retryAfter: Math.max(1, Math.ceil(this.retryAfterSeconds)) };
+  }
+}
+
+export class ConversationNotFoundError extends ProblemError {
+  readonly status = 404;
+  readonly code = 'conversation-not-found';
+
+  constructor(id: string) {
+    super(`There is no conversation ${JSON.stringify(id)} in your tenant.`);
+  }
+}
+
+export class ConversationForbiddenError extends ProblemError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+
+  constructor(id: string) {
+    super(`Conversation ${JSON.stringify(id)} is neither in your queues nor assigned to you.`);
+  }
+}
+
+export class CustomerNotFoundError extends ProblemError {
+  readonly status = 404;
+  readonly code = 'customer-not-found';
+
+  constructor(id: string) {
+    super(`There is no customer ${JSON.stringify(id)} in your tenant.`);
+  }
+}
+
+export class CustomerForbiddenError extends ProblemError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+
+  constructor(id: string) {
+    super(
+      `None of the conversations of customer ${JSON.stringify(id)} is in your queues or assigned to you.`,
+    );
+  }
+}
+
+/** A reply that cannot reach the customer as asked (no such identity, channel limits, a closed reply window). */
+export class ReplyRefusedError extends ProblemError {
+  readonly status = 422;
+  readonly code = 'reply-refused';
+
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+
+  override extensions(): Record<string, unknown> {
+    return { reason: this.reason };
+  }
+}
+
+/** The router refused the command (it changed nothing); `reason` is the router's rejection code. */
+export class CommandRejectedProblem extends ProblemError {
+  readonly code = 'command-rejected';
+
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    detail: string,
+    readonly commandId: string,
+  ) {
+    super(detail);
+  }
+
+  override extensions(): Record<string, unknown> {
+    return { reason: this.reason, commandId: this.commandId };
+  }
+}
+
+/** The router could not apply the command after its retries (not a refusal): retrying later may succeed. */
+export class CommandFailedProblem extends ProblemError {
+  readonly status = 503;
+  readonly code = 'command-failed';
+
+  constructor(
+    detail: string,
+    readonly commandId: string,
+  ) {
+    super(detail);
+  }
+
+  override extensions(): Record<string, unknown> {
+    return { commandId: this.commandId };
+  }
+}
+
+/** The Idempotency-Key was used before by this agent for a different request. */
+export class IdempotencyKeyReusedError extends ProblemError {
+  readonly status = 422;
+  readonly code = 'idempotency-key-reused';
+
+  constructor() {
+    super('This Idempotency-Key was already used for a different request; use a new key for a new request.');
+  }
+}
+
+export class MergeNotFoundError extends ProblemError {
+  readonly status = 404;
+  readonly code = 'merge-not-found';
+
+  constructor(mergeId: string, customerId: string) {
+    super(`There is no merge ${JSON.stringify(mergeId)} of customer ${JSON.stringify(customerId)}.`);
   }
 }

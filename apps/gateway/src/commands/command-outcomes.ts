@@ -1,0 +1,163 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { dlqTopic, type EnvelopeOf, parse, Topics } from '@ponte/contracts';
+import {
+  type ConsumedMessage,
+  ConsumerRunner,
+  type EnvelopeCodec,
+  MESSAGING_OPTIONS,
+  MessageHeader,
+  type MessagingOptions,
+} from '@ponte/messaging';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { GatewayConfig } from '../config/gateway.config';
+import { expectedEventIds } from './router-ids';
+
+export type ConversationEventEnvelope = EnvelopeOf<typeof Topics.conversationEvent>;
+
+export type CommandOutcome =
+  /** The router applied the command: the events it caused (at least one). */
+  | { status: 'applied'; events: ConversationEventEnvelope[] }
+  /** The router refused it (`failed`: it kept failing instead, which a retry may fix). */
+  | { status: 'rejected'; code: string; reason: string; failed: boolean }
+  /** Nothing seen within the wait. */
+  | { status: 'pending' };
+
+/** The command DLQ, read like a topic: its records are the original command bytes plus the failure headers. */
+export const COMMAND_DLQ = dlqTopic(Topics.agentCommand) as typeof Topics.agentCommand;
+
+/** After the first event of a command, how long to wait for the others the router published in the same batch. */
+const SIBLING_EVENTS_MS = 150;
+
+/** `RejectedMessageError: NOT_ALLOWED: agent … neither holds …` → code and reason. */
+const REJECTION = /^(?:[A-Za-z]+Error: )?([A-Z][A-Z_]+): ([\s\S]*)$/;
+
+interface Waiter {
+  events: ConversationEventEnvelope[];
+  resolve: (outcome: CommandOutcome) => void;
+  timer?: NodeJS.Timeout;
+}
+
+export interface CommandWatch {
+  /** Resolves with the outcome, or `pending` after `timeoutMs`; stops watching either way. */
+  outcome(timeoutMs: number): Promise<CommandOutcome>;
+  cancel(): void;
+}
+
+/**
+ * Sees what the router made of the gateway's commands: the conversation events it derives from a command id, and the
+ * command's dead letter when it refused it. Each gateway instance consumes both topics in a consumer group of its own
+ * (from the latest offset), because the request waiting for an outcome is on this instance.
+ */
+@Injectable()
+export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
+  /** Command id → the requests waiting for it (a retry with the same Idempotency-Key waits beside the first). */
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Expected event envelope id → command id. */
+  private readonly commandOfEvent = new Map<string, string>();
+  private runner: ConsumerRunner<typeof Topics.conversationEvent | typeof Topics.agentCommand> | undefined;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const codec: EnvelopeCodec = {
+      parse: (topic, bytes) => parse(topic === COMMAND_DLQ ? Topics.agentCommand : topic, bytes) as never,
+      encode: () => {
+        throw new Error('the outcome consumer never encodes');
+      },
+    };
+    this.runner = new ConsumerRunner(
+      { ...this.messaging, codec },
+      {
+        groupId: `${this.config.KAFKA_TOPIC_PREFIX}gateway-${hostname()}-${randomUUID()}`,
+        topics: [Topics.conversationEvent, COMMAND_DLQ],
+        fromBeginning: false,
+        partitionsConsumedConcurrently: 4,
+        handleMessage: async (message) => this.consume(message),
+      },
+    );
+    await this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner?.stop();
+    for (const [commandId, waiters] of this.waiters) {
+      for (const waiter of waiters) this.settle(commandId, waiter, { status: 'pending' });
+    }
+  }
+
+  /** Starts watching a command; call before publishing it, so no outcome can be missed. */
+  watch(commandId: string): CommandWatch {
+    let resolve!: (outcome: CommandOutcome) => void;
+    const settled = new Promise<CommandOutcome>((done) => (resolve = done));
+    const waiter: Waiter = { events: [], resolve };
+    const waiters = this.waiters.get(commandId) ?? new Set<Waiter>();
+    if (waiters.size === 0) {
+      for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.set(id, commandId);
+    }
+    waiters.add(waiter);
+    this.waiters.set(commandId, waiters);
+    return {
+      outcome: (timeoutMs) => {
+        waiter.timer ??= setTimeout(() => this.settleWithWhatArrived(commandId, waiter), timeoutMs);
+        return settled;
+      },
+      cancel: () => this.settle(commandId, waiter, { status: 'pending' }),
+    };
+  }
+
+  private async consume(
+    message: ConsumedMessage<typeof Topics.conversationEvent | typeof Topics.agentCommand>,
+  ): Promise<void> {
+    if (message.topic === Topics.conversationEvent) {
+      const commandId = this.commandOfEvent.get(message.envelope.id);
+      if (commandId === undefined) return;
+      for (const waiter of this.waiters.get(commandId) ?? []) {
+        if (waiter.events.some((event) => event.id === message.envelope.id)) continue;
+        waiter.events.push(message.envelope);
+        if (waiter.events.length === 1) {
+          clearTimeout(waiter.timer);
+          waiter.timer = setTimeout(() => this.settleWithWhatArrived(commandId, waiter), SIBLING_EVENTS_MS);
+        }
+      }
+      return;
+    }
+    const { commandId } = message.envelope.data;
+    const waiters = this.waiters.get(commandId);
+    if (!waiters) return;
+    const error = message.headers[MessageHeader.error] ?? '';
+    const matched = REJECTION.exec(error);
+    const failed = message.headers[MessageHeader.errorCode] !== 'REJECTED';
+    for (const waiter of waiters) {
+      this.settle(commandId, waiter, {
+        status: 'rejected',
+        code: failed ? 'HANDLER_FAILED' : (matched?.[1] ?? 'REJECTED'),
+        reason: matched?.[2] ?? error,
+        failed,
+      });
+    }
+  }
+
+  private settleWithWhatArrived(commandId: string, waiter: Waiter): void {
+    this.settle(
+      commandId,
+      waiter,
+      waiter.events.length > 0 ? { status: 'applied', events: waiter.events } : { status: 'pending' },
+    );
+  }
+
+  /** Answers one waiting request (once) and stops watching the command when no one waits for it any more. */
+  private settle(commandId: string, waiter: Waiter, outcome: CommandOutcome): void {
+    clearTimeout(waiter.timer);
+    const waiters = this.waiters.get(commandId);
+    if (!waiters?.delete(waiter)) return;
+    if (waiters.size === 0) {
+      this.waiters.delete(commandId);
+      for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.delete(id);
+    }
+    waiter.resolve(outcome);
+  }
+}
