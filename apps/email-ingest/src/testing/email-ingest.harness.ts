@@ -230,12 +230,29 @@ export class EmailIngestHarness {
   }
 
   /**
-   * Appends a last mail from the same customer and waits for it: one mailbox is ingested in UID order and one
-   * customer's mails share a partition, so everything ingested before it has been recorded by then.
+   * Waits until everything appended to the folder so far is on Kafka and recorded: a sentinel mail is appended and
+   * awaited until the checkpoint passes it (mails are published a window of UIDs at a time, not strictly in order, and
+   * the checkpoint passes a window once all of it is published), then a second one: it is published after all of
+   * them and, from the same customer, on the same partition, so it is recorded after them.
    */
   async drain(folder: string, from = `Joao Araujo <${CUSTOMER}>`): Promise<void> {
-    const { messageId } = await this.append(folder, { from, subject: 'sentinel' });
+    const { messageId, uid } = await this.append(folder, { from, subject: 'sentinel' });
     await this.inboundMessage(messageId as string, 45_000);
+    // Mails are published a window of UIDs at a time, not strictly in order: the checkpoint passes the sentinel only
+    // once every mail of its window, hence every mail before it, is published.
+    const suffix = `/${folder}`;
+    await waitFor(
+      async () =>
+        (
+          await this.db
+            .collection<{ _id: string; lastUid: number }>('email_mailbox_checkpoints')
+            .find()
+            .toArray()
+        ).some((checkpoint) => checkpoint._id.endsWith(suffix) && checkpoint.lastUid >= uid),
+      { timeoutMs: 45_000, description: `the checkpoint of ${folder} past UID ${uid}` },
+    );
+    const last = await this.append(folder, { from, subject: 'sentinel' });
+    await this.inboundMessage(last.messageId as string, 45_000);
   }
 
   async outbound(overrides: Partial<OutboundMessage> = {}): Promise<OutboundMessage> {
