@@ -7,6 +7,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway.config';
 import { ConversationsModule } from './conversations/conversations.module';
+import { LiveUpdatesModule } from './live-updates/live-updates.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RequestGuard } from './http/request.guard';
 import { createValidationPipe } from './http/validation.pipe';
@@ -38,6 +39,7 @@ export class GatewayModule {
         AccountsModule,
         AuthModule,
         ConversationsModule,
+        LiveUpdatesModule,
       ],
       controllers: [OpenApiController],
       providers: [

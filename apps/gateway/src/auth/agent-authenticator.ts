@@ -6,8 +6,8 @@ import type { AgentPrincipal } from './agent-principal';
 /**
  * Turns a bearer token into the calling agent: a valid signature and claims (AccessTokens), then the account as it is
  * now — enabled, same tenant, and the same credentials version the token was issued under. A password or role change
- * or a disabled flag bumps the version, so every earlier token fails here. Shared by the HTTP guard and, in a later
- * slice, the WebSocket handshake.
+ * or a disabled flag bumps the version, so every earlier token fails here. Shared by the HTTP guard and the WebSocket
+ * handshake (and its periodic re-check, LiveUpdatesServer).
  */
 export class AgentAuthenticator {
   constructor(

@@ -15,7 +15,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 /**
  * Secure by default: every route needs a valid access token unless it is marked @Public (or is a platform health
  * probe); @Roles narrows it further (403). The principal is put on the request for @CurrentAgent and the rate limits.
- * Contexts other than HTTP are refused until their slice (WebSocket) authenticates them its own way.
+ * Contexts other than HTTP are refused: the live updates (socket.io, not Nest's WebSocket gateways) authenticate their
+ * handshake themselves with AgentAuthenticator.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

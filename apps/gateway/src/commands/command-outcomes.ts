@@ -38,6 +38,9 @@ interface Waiter {
   timer?: NodeJS.Timeout;
 }
 
+/** Sees every conversation event this instance consumes (the live updates); errors are the listener's to handle. */
+export type ConversationEventListener = (envelope: ConversationEventEnvelope) => Promise<void>;
+
 export interface CommandWatch {
   /** Resolves with the outcome, or `pending` after `timeoutMs`; stops watching either way. */
   outcome(timeoutMs: number): Promise<CommandOutcome>;
@@ -47,7 +50,9 @@ export interface CommandWatch {
 /**
  * Sees what the router made of the gateway's commands: the conversation events it derives from a command id, and the
  * command's dead letter when it refused it. Each gateway instance consumes both topics in a consumer group of its own
- * (from the latest offset), because the request waiting for an outcome is on this instance.
+ * (from the latest offset), because the request waiting for an outcome is on this instance. The live updates listen to
+ * the same consumer (`onConversationEvent`) rather than adding a second one, for the same reason: every instance must
+ * see every event for the sockets connected to it.
  */
 @Injectable()
 export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
@@ -55,6 +60,7 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** Expected event envelope id → command id. */
   private readonly commandOfEvent = new Map<string, string>();
+  private readonly eventListeners = new Set<ConversationEventListener>();
   private runner: ConsumerRunner<typeof Topics.conversationEvent | typeof Topics.agentCommand> | undefined;
 
   constructor(
@@ -89,6 +95,12 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Calls `listener` with each conversation event from now on (in order per conversation); returns the unsubscribe. */
+  onConversationEvent(listener: ConversationEventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   /** Starts watching a command; call before publishing it, so no outcome can be missed. */
   watch(commandId: string): CommandWatch {
     let resolve!: (outcome: CommandOutcome) => void;
@@ -113,16 +125,9 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     message: ConsumedMessage<typeof Topics.conversationEvent | typeof Topics.agentCommand>,
   ): Promise<void> {
     if (message.topic === Topics.conversationEvent) {
-      const commandId = this.commandOfEvent.get(message.envelope.id);
-      if (commandId === undefined) return;
-      for (const waiter of this.waiters.get(commandId) ?? []) {
-        if (waiter.events.some((event) => event.id === message.envelope.id)) continue;
-        waiter.events.push(message.envelope);
-        if (waiter.events.length === 1) {
-          clearTimeout(waiter.timer);
-          waiter.timer = setTimeout(() => this.settleWithWhatArrived(commandId, waiter), SIBLING_EVENTS_MS);
-        }
-      }
+      const envelope = message.envelope;
+      this.matchCommandEvent(envelope);
+      await Promise.all([...this.eventListeners].map((listener) => listener(envelope)));
       return;
     }
     const { commandId } = message.envelope.data;
@@ -138,6 +143,19 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
         reason: matched?.[2] ?? error,
         failed,
       });
+    }
+  }
+
+  private matchCommandEvent(envelope: ConversationEventEnvelope): void {
+    const commandId = this.commandOfEvent.get(envelope.id);
+    if (commandId === undefined) return;
+    for (const waiter of this.waiters.get(commandId) ?? []) {
+      if (waiter.events.some((event) => event.id === envelope.id)) continue;
+      waiter.events.push(envelope);
+      if (waiter.events.length === 1) {
+        clearTimeout(waiter.timer);
+        waiter.timer = setTimeout(() => this.settleWithWhatArrived(commandId, waiter), SIBLING_EVENTS_MS);
+      }
     }
   }
 

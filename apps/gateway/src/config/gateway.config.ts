@@ -242,6 +242,27 @@ export class GatewayConfig extends ServiceConfig {
   @Max(24 * 60)
   GATEWAY_SLA_DUE_SOON_MINUTES: number = 15;
 
+  /**
+   * How often each WebSocket session re-checks its access token against the account (password, role or status change,
+   * disabled): a revoked session is told why and disconnected within this delay plus GATEWAY_ACCOUNT_CACHE_MS.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  GATEWAY_WS_REAUTH_INTERVAL_MS: number = 30_000;
+
+  /** How long a WebSocket session reuses an agent's queues read from the router's roster before reading them again. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  GATEWAY_WS_SCOPE_CACHE_MS: number = 5_000;
+
+  /** Client messages (subscribe, unsubscribe, typing) per WebSocket per minute; more get a `too-many-requests` ack. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GATEWAY_WS_RATE_LIMIT_PER_MINUTE: number = 120;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

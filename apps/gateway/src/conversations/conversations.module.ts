@@ -77,5 +77,7 @@ class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDestroy {
     },
     IdempotencyKeySweeper,
   ],
+  // The live updates authorize with the same rule and listen to the same event consumer.
+  exports: [ConversationAccess, CommandOutcomes, RouterReadModel],
 })
 export class ConversationsModule {}

@@ -45,7 +45,9 @@ export type ProblemCode =
   | 'reply-refused'
   | 'command-rejected'
   | 'command-failed'
-  | 'idempotency-key-reused';
+  | 'idempotency-key-reused'
+  | 'not-viewing'
+  | 'too-many-subscriptions';
 
 /**
  * A refusal the gateway explains to the caller: its HTTP status, a stable problem type and a detail that is safe to
@@ -355,5 +357,25 @@ export class MergeNotFoundError extends ProblemError {
 
   constructor(mergeId: string, customerId: string) {
     super(`There is no merge ${JSON.stringify(mergeId)} of customer ${JSON.stringify(customerId)}.`);
+  }
+}
+
+/** A WebSocket `typing` about a conversation the socket has not subscribed to. */
+export class NotViewingError extends ProblemError {
+  readonly status = 409;
+  readonly code = 'not-viewing';
+
+  constructor(conversationId: string) {
+    super(`Subscribe to conversation ${JSON.stringify(conversationId)} before sending typing about it.`);
+  }
+}
+
+/** A WebSocket already views as many conversations as it may. */
+export class TooManySubscriptionsError extends ProblemError {
+  readonly status = 409;
+  readonly code = 'too-many-subscriptions';
+
+  constructor(limit: number) {
+    super(`A connection may view at most ${limit} conversations at once; unsubscribe from one first.`);
   }
 }

@@ -41,7 +41,9 @@ function documentConfig(): Omit<OpenAPIObject, 'paths'> {
     .setTitle('Ponte gateway API')
     .setDescription(
       "The agents' API of Ponte. Every route needs `Authorization: Bearer <access token>` unless marked otherwise; " +
-        'get one from `POST /api/v1/auth/login`. Errors are RFC 9457 problem details (`application/problem+json`).',
+        'get one from `POST /api/v1/auth/login`. Errors are RFC 9457 problem details (`application/problem+json`). ' +
+        'Live updates: socket.io on path `/api/v1/live` (WebSocket transport, `auth: { token }`), described in the ' +
+        "gateway's README.",
     )
     .setVersion('v1')
     .addBearerAuth(

@@ -109,6 +109,13 @@ export class RouterDouble {
     return this.commands.filter((envelope) => !envelope.data.commandId.startsWith('sentinel-'));
   }
 
+  /** Publishes a conversation event as the router would (key: the conversation); returns its envelope id. */
+  async publishEvent(tenantId: string, event: ConversationEvent): Promise<string> {
+    const envelope = createEnvelope(Topics.conversationEvent, event, { source: '/ponte/router', tenantId });
+    await this.bus.publish(Topics.conversationEvent, envelope, { key: event.conversationId });
+    return envelope.id;
+  }
+
   async stop(): Promise<void> {
     await this.recorder.stop();
     await this.bus.disconnect();
