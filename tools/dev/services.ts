@@ -6,6 +6,7 @@ export const SERVICES = [
   { name: 'whatsapp', port: 3003 },
   { name: 'email-ingest', port: 3004 },
   { name: 'telegram', port: 3005 },
+  { name: 'social', port: 3006 },
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

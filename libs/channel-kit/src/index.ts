@@ -46,3 +46,10 @@ export {
   RequiredTogether,
   splitList,
 } from './config/channel-config';
+export {
+  hubSignature,
+  isSameSecret,
+  isValidHubSignature,
+  verifyMetaWebhook,
+  type VerifiedMetaBody,
+} from './webhooks/hub-signature';

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   type CanActivate,
   createParamDecorator,
   type ExecutionContext,
@@ -11,7 +10,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { CLOUD_API_SETTINGS, WhatsappConfig } from '../config/whatsapp.config';
 import type { CloudWebhookPayload } from './cloud-webhook.payload';
-import { isValidHubSignature } from './hub-signature';
+import { verifyMetaWebhook } from '@ponte/channel-kit';
 
 /** What a verified Cloud API webhook carries, attached to the request by the guard. */
 export interface VerifiedCloudWebhook {
@@ -42,25 +41,17 @@ export class CloudSignatureGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
     const appSecret = this.config.WHATSAPP_CLOUD_APP_SECRET;
     if (!this.config.cloudApiConfigured || !appSecret) throw notConfigured();
-    const header = request.headers['x-hub-signature-256'];
-    const signature = Array.isArray(header) ? header[0] : header;
-    const rawBody = request.rawBody ?? Buffer.alloc(0);
-    if (!isValidHubSignature(appSecret, rawBody, signature)) {
-      this.logger.warn(
-        { path: request.url, signed: signature !== undefined },
-        'rejected a Meta webhook: bad signature',
-      );
-      throw new ForbiddenException('invalid X-Hub-Signature-256');
-    }
-    let payload: CloudWebhookPayload;
     try {
-      payload = JSON.parse(rawBody.toString('utf8')) as CloudWebhookPayload;
-    } catch {
-      throw new BadRequestException('the webhook body is not JSON');
+      request.cloudWebhook = verifyMetaWebhook<CloudWebhookPayload>(
+        appSecret,
+        request.rawBody,
+        request.headers['x-hub-signature-256'],
+      );
+    } catch (error) {
+      if (error instanceof ForbiddenException)
+        this.logger.warn({ path: request.url }, 'rejected a Meta webhook: bad signature');
+      throw error;
     }
-    if (payload === null || typeof payload !== 'object')
-      throw new BadRequestException('the webhook body is not an object');
-    request.cloudWebhook = { payload, rawBody };
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BlobStore } from '@ponte/channel-kit';
+import { BlobStore, hubSignature } from '@ponte/channel-kit';
 import { wamid } from '../testing/fake-graph.server';
 import {
   DISPLAY_PHONE_NUMBER,
@@ -12,7 +12,6 @@ import {
 } from '../testing/meta-webhook.payloads';
 import { TENANT, VERIFY_TOKEN, WhatsappHarness } from '../testing/whatsapp.harness';
 import { encodeCallbackData } from './cloud-callback-data';
-import { hubSignature } from './hub-signature';
 import { CloudWebhookController } from './cloud-webhook.controller';
 
 describe(CloudWebhookController.name, () => {

@@ -1,3 +1,4 @@
+import { isSameSecret } from '@ponte/channel-kit';
 import { Controller, ForbiddenException, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { WhatsappConfig } from '../config/whatsapp.config';
@@ -9,7 +10,6 @@ import {
   type VerifiedCloudWebhook,
 } from './cloud-signature.guard';
 import { CloudStatusService } from './cloud-status.service';
-import { isSameSecret } from './hub-signature';
 
 /**
  * The WhatsApp Cloud API webhook. GET answers Meta's subscription challenge; POST is guarded by the signature check

@@ -1,3 +1,4 @@
+import { hubSignature } from '@ponte/channel-kit';
 import {
   ChannelServiceHarness,
   type ChannelServiceParts,
@@ -16,7 +17,6 @@ import { ConsumerRunner } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
 import { uniqueName, waitFor } from '@ponte/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hubSignature } from '../cloud-api/hub-signature';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { whatsappService } from '../whatsapp.definition';
 import { WhatsappModule } from '../whatsapp.module';

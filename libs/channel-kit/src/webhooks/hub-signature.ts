@@ -1,3 +1,4 @@
+import { BadRequestException, ForbiddenException } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'sha256=';
@@ -24,4 +25,37 @@ export function isSameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given, 'utf8');
   const b = Buffer.from(expected, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface VerifiedMetaBody<P> {
+  payload: P;
+  /** The body as received, kept as the raw payload of what it carries. */
+  rawBody: Buffer;
+}
+
+/**
+ * The check every Meta webhook (WhatsApp Cloud API, Messenger, Instagram) gets before anything is read or stored:
+ * `X-Hub-Signature-256` must be the HMAC-SHA256 of the raw body (the bytes as received, never a re-serialization)
+ * with the app secret — otherwise 403 — and the JSON object is parsed from those same bytes (otherwise 400).
+ */
+export function verifyMetaWebhook<P extends object>(
+  appSecret: string,
+  rawBody: Buffer | undefined,
+  header: string | string[] | undefined,
+): VerifiedMetaBody<P> {
+  const signature = Array.isArray(header) ? header[0] : header;
+  const body = rawBody ?? Buffer.alloc(0);
+  if (!isValidHubSignature(appSecret, body, signature)) {
+    throw new ForbiddenException('invalid X-Hub-Signature-256');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new BadRequestException('the webhook body is not JSON');
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new BadRequestException('the webhook body is not an object');
+  }
+  return { payload: payload as P, rawBody: body };
 }

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'social', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@ponte/platform';
+import { socialService } from './social.definition';
+
+void runService(socialService);
