@@ -1,4 +1,4 @@
-import { HtmlSanitizer, htmlToPlainText } from './html.sanitizer';
+import { collapseWhitespace, HtmlSanitizer, htmlToPlainText } from './html.sanitizer';
 
 describe(HtmlSanitizer.name, () => {
   const sut = new HtmlSanitizer({
@@ -85,5 +85,21 @@ describe(htmlToPlainText.name, () => {
     expect(
       htmlToPlainText('<p>Ol&aacute; &amp; <b>tchau</b></p><script>x()</script><br>fim&#33;', 1_000),
     ).toBe('Ol&aacute; & tchau\nfim!');
+  });
+});
+
+describe('collapseWhitespace', () => {
+  it.each([
+    ['a' + ' '.repeat(16) + 'b', 'a' + ' '.repeat(16) + 'b'],
+    ['a' + ' '.repeat(17) + 'b', 'a\nb'],
+    ['\t\n'.repeat(20) + 'x' + '\u00a0'.repeat(30), '\nx\n'],
+    ['sem espaços', 'sem espaços'],
+  ])('should collapse only runs over 16 whitespace characters: %j', (input, expected) => {
+    expect(collapseWhitespace(input)).toBe(expected);
+    expect(collapseWhitespace(input)).toBe(input.replace(/\s{17,}/g, '\n'));
+  });
+
+  it('should collapse 50 MiB of whitespace without throwing', () => {
+    expect(collapseWhitespace('<p>' + ' \n'.repeat(25 * 1024 * 1024) + '</p>')).toBe('<p>\n</p>');
   });
 });
