@@ -32,6 +32,11 @@ export interface StoredMessage {
   emailMessageId?: string;
   deliveryState?: string;
   providerMessageId?: string;
+  /** Why an outgoing message failed, as the channel service reported it. */
+  providerError?: { code: string; message: string };
+  /** The customer's latest edit or deletion, and the earlier contents (TimelineStore.revise). */
+  revision?: 'edited' | 'deleted';
+  revisions?: Array<{ kind: string; previousContent: { text?: string } }>;
   threadReason?: string;
   sentAt?: Date;
   createdAt: Date;

@@ -25,3 +25,18 @@ export {
   type TwilioWebhookOptions,
   type TwilioWebhookResponse,
 } from './fakes/twilio/twilio-account';
+export {
+  BotApiErrors,
+  FakeBotApiServer,
+  type BotApiError,
+  type FakeTelegramBot,
+  type RecordedBotApiCall,
+  type RecordedBotApiUpload,
+} from './fakes/telegram/fake-bot-api.server';
+export {
+  FakeGraphSendServer,
+  GraphSendErrors,
+  graphSendError,
+  type GraphSendError,
+  type RecordedGraphSend,
+} from './fakes/meta/fake-graph-send.server';

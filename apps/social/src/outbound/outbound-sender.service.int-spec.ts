@@ -1,5 +1,4 @@
-import { waitFor } from '@ponte/testing';
-import { GraphErrors } from '../testing/fake-graph-send.server';
+import { GraphSendErrors, waitFor } from '@ponte/testing';
 import { customerId, messageEvent, textMessage, webhook } from '../testing/meta-webhooks';
 import { INSTAGRAM, PAGE, SocialHarness } from '../testing/social.harness';
 import { OUTSIDE_MESSAGING_WINDOW } from './messaging-window';
@@ -73,7 +72,7 @@ describe(OutboundSenderService.name, () => {
 
   it('should retry a 429 and Meta’s throttling codes with backoff, then send', async () => {
     const customer = await customerWhoWrote(HOUR);
-    sut.graph.failNext(GraphErrors.tooManyCalls(), GraphErrors.pageLimit());
+    sut.graph.failNext(GraphSendErrors.tooManyCalls(), GraphSendErrors.pageLimit());
 
     const message = await sut.outbound('messenger', { to: { address: customer } });
     await sut.status(message.messageId, 'sent');
@@ -115,7 +114,7 @@ describe(OutboundSenderService.name, () => {
 
   it('should fail for good with Meta’s code when Meta refuses the message', async () => {
     const customer = await customerWhoWrote(HOUR);
-    sut.graph.failNext(GraphErrors.unavailable());
+    sut.graph.failNext(GraphSendErrors.unavailable());
 
     const message = await sut.outbound('messenger', { to: { address: customer } });
     const failed = await sut.status(message.messageId, 'failed');

@@ -7,12 +7,12 @@ import {
 } from '@ponte/channel-kit/testing';
 import { type AttachmentRef, buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
+import { FakeGraphSendServer } from '@ponte/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SocialChannel } from '../config/meta-accounts';
 import { SocialConfig } from '../config/social.config';
 import { socialService } from '../social.definition';
 import { CUSTOMER_WINDOWS_COLLECTION, windowId } from '../window/customer-window.store';
-import { FakeGraphSendServer } from './fake-graph-send.server';
 import { customerId, messageEvent, textMessage, webhook } from './meta-webhooks';
 
 export const TENANT = 'tenant-test';

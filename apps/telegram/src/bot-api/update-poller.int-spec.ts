@@ -1,5 +1,4 @@
-import { waitFor } from '@ponte/testing';
-import { BotApiErrors } from '../testing/fake-bot-api.server';
+import { BotApiErrors, waitFor } from '@ponte/testing';
 import { BOT, OTHER_BOT, TelegramHarness } from '../testing/telegram.harness';
 import { customer, messageUpdate, photoSizes, textUpdate } from '../testing/telegram-updates';
 import { UpdatePoller } from './update-poller';

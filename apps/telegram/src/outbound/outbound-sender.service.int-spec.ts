@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BotApiErrors } from '../testing/fake-bot-api.server';
+import { BotApiErrors } from '@ponte/testing';
 import { BOT, TelegramHarness } from '../testing/telegram.harness';
 import { OutboundSenderService } from './outbound-sender.service';
 

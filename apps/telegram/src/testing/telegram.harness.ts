@@ -8,12 +8,12 @@ import {
 } from '@ponte/channel-kit/testing';
 import { type AttachmentRef, buildOutboundMessage, type OutboundMessage, Topics } from '@ponte/contracts';
 import { createServiceApp, loadConfig } from '@ponte/platform';
+import { FakeBotApiServer } from '@ponte/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SECRET_TOKEN_HEADER } from '../bot-api/webhook-secret.guard';
 import type { UpdateMode } from '../config/bot.settings';
 import { TelegramConfig } from '../config/telegram.config';
 import { telegramService } from '../telegram.definition';
-import { FakeBotApiServer } from './fake-bot-api.server';
 import { customer, textUpdate } from './telegram-updates';
 
 export const TENANT = 'tenant-test';

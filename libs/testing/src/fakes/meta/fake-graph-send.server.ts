@@ -1,9 +1,10 @@
-import { FakeHttpServer, parseMultipart, sendJson } from '@ponte/testing';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, sendJson } from '../fake-http.server';
+import { parseMultipart } from '../multipart';
 
 /** A Send API request as the fake received it. */
-export interface RecordedSend {
+export interface RecordedGraphSend {
   /** The page or Instagram account id of the path. */
   accountId: string;
   version: string;
@@ -16,21 +17,21 @@ export interface RecordedSend {
 }
 
 /** Graph's error answer. */
-export interface GraphError {
+export interface GraphSendError {
   status: number;
   error: { message: string; type: string; code: number; error_subcode?: number; fbtrace_id: string };
 }
 
 /**
- * The Graph Send API as this service uses it, on 127.0.0.1 with Meta's wire format: `POST /{version}/{id}/messages`
+ * The Graph Send API as the social service uses it, on 127.0.0.1 with Meta's wire format: `POST /{version}/{id}/messages`
  * with a bearer token that must be the account's, a JSON or `multipart/form-data` body (`filedata` parsed for real),
  * answering `{recipient_id, message_id}` or Graph's `{error: {message, type, code, error_subcode, fbtrace_id}}`.
  * It also serves files as Meta's CDN does (`GET /cdn/...`), for inbound attachments.
  */
 export class FakeGraphSendServer extends FakeHttpServer {
-  readonly sends: RecordedSend[] = [];
+  readonly sends: RecordedGraphSend[] = [];
   private readonly tokens = new Map<string, string>();
-  private readonly scripted: GraphError[] = [];
+  private readonly scripted: GraphSendError[] = [];
   private readonly files = new Map<string, { bytes: Buffer; contentType: string }>();
 
   private constructor() {
@@ -45,7 +46,7 @@ export class FakeGraphSendServer extends FakeHttpServer {
   }
 
   /** The next sends fail with these answers, in order. */
-  failNext(...errors: GraphError[]): void {
+  failNext(...errors: GraphSendError[]): void {
     this.scripted.push(...errors);
   }
 
@@ -55,7 +56,7 @@ export class FakeGraphSendServer extends FakeHttpServer {
     return `${this.url}/cdn/${name}`;
   }
 
-  sendsTo(customerId: string): RecordedSend[] {
+  sendsTo(customerId: string): RecordedGraphSend[] {
     return this.sends.filter(
       (send) => (send.body['recipient'] as { id?: string } | undefined)?.id === customerId,
     );
@@ -71,11 +72,11 @@ export class FakeGraphSendServer extends FakeHttpServer {
     }
     const route = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(url.pathname);
     if (request.method !== 'POST' || !route) {
-      return sendJson(response, 404, graphError(404, 'Unknown path', 803).error);
+      return sendJson(response, 404, graphSendError(404, 'Unknown path', 803).error);
     }
     const [, version = '', encodedId = ''] = route;
     const accountId = decodeURIComponent(encodedId);
-    const recorded: RecordedSend = { accountId, version, body: {}, status: 0 };
+    const recorded: RecordedGraphSend = { accountId, version, body: {}, status: 0 };
     this.sends.push(recorded);
     const answer = (status: number, body: unknown): void => {
       recorded.status = status;
@@ -84,13 +85,13 @@ export class FakeGraphSendServer extends FakeHttpServer {
     const bytes = await readBody(request);
     const authorization = request.headers['authorization'];
     if (authorization !== `Bearer ${this.tokens.get(accountId) ?? '-'}`) {
-      const invalid = graphError(400, 'Invalid OAuth access token - Cannot parse access token', 190);
+      const invalid = graphSendError(400, 'Invalid OAuth access token - Cannot parse access token', 190);
       return answer(invalid.status, { error: invalid.error });
     }
     try {
       this.readBody(recorded, bytes, request.headers['content-type']);
     } catch (error) {
-      const bad = graphError(400, `(#100) ${(error as Error).message}`, 100);
+      const bad = graphSendError(400, `(#100) ${(error as Error).message}`, 100);
       return answer(bad.status, { error: bad.error });
     }
     const scripted = this.scripted.shift();
@@ -98,14 +99,14 @@ export class FakeGraphSendServer extends FakeHttpServer {
     const recipient = recorded.body['recipient'] as { id?: string } | undefined;
     const message = recorded.body['message'] as { text?: string; attachment?: unknown } | undefined;
     if (!recipient?.id || (!message?.text && !message?.attachment)) {
-      const bad = graphError(400, '(#100) The parameter recipient or message is required', 100);
+      const bad = graphSendError(400, '(#100) The parameter recipient or message is required', 100);
       return answer(bad.status, { error: bad.error });
     }
     recorded.messageId = `m_${randomBytes(24).toString('base64url')}`;
     return answer(200, { recipient_id: recipient.id, message_id: recorded.messageId });
   }
 
-  private readBody(recorded: RecordedSend, body: Buffer, contentType: string | undefined): void {
+  private readBody(recorded: RecordedGraphSend, body: Buffer, contentType: string | undefined): void {
     const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
     if (type === 'application/json') {
       recorded.body = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -127,7 +128,12 @@ export class FakeGraphSendServer extends FakeHttpServer {
   }
 }
 
-export function graphError(status: number, message: string, code: number, subcode?: number): GraphError {
+export function graphSendError(
+  status: number,
+  message: string,
+  code: number,
+  subcode?: number,
+): GraphSendError {
   return {
     status,
     error: {
@@ -141,13 +147,13 @@ export function graphError(status: number, message: string, code: number, subcod
 }
 
 /** The errors of the Send API the tests use, as Meta words them. */
-export const GraphErrors = {
-  tooManyCalls: (): GraphError => graphError(429, '(#4) Application request limit reached', 4),
-  pageLimit: (): GraphError => graphError(400, '(#32) Page request limit reached', 32),
-  unavailable: (): GraphError =>
-    graphError(400, '(#551) This person isn’t available right now.', 551, 1545041),
-  outsideWindow: (): GraphError =>
-    graphError(
+export const GraphSendErrors = {
+  tooManyCalls: (): GraphSendError => graphSendError(429, '(#4) Application request limit reached', 4),
+  pageLimit: (): GraphSendError => graphSendError(400, '(#32) Page request limit reached', 32),
+  unavailable: (): GraphSendError =>
+    graphSendError(400, '(#551) This person isn’t available right now.', 551, 1545041),
+  outsideWindow: (): GraphSendError =>
+    graphSendError(
       400,
       '(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview',
       10,

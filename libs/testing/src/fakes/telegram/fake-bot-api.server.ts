@@ -1,16 +1,17 @@
-import { FakeHttpServer, parseMultipart, sendJson } from '@ponte/testing';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { FakeHttpServer, sendJson } from '../fake-http.server';
+import { parseMultipart } from '../multipart';
 
 /** A bot the fake knows: requests under `/bot{token}/` are its. */
-export interface FakeBot {
+export interface FakeTelegramBot {
   token: string;
   username: string;
 }
 
 /** A file upload of sendPhoto / sendDocument, as the fake parsed it from the multipart body. */
-export interface RecordedUpload {
+export interface RecordedBotApiUpload {
   field: string;
   fileName?: string;
   contentType?: string;
@@ -18,13 +19,13 @@ export interface RecordedUpload {
 }
 
 /** A Bot API request as the fake received it. */
-export interface RecordedCall {
+export interface RecordedBotApiCall {
   method: string;
   /** The bot's numeric id (the token's prefix). */
   botId: number;
   /** The parameters, from the query, a JSON, form or multipart body; JSON-serialized ones parsed. */
   params: Record<string, unknown>;
-  upload?: RecordedUpload;
+  upload?: RecordedBotApiUpload;
   /** The HTTP status the fake answered. */
   status: number;
   /** When it arrived (ms since the epoch). */
@@ -52,7 +53,7 @@ interface StoredFile {
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
 
 /**
- * The Bot API as this service uses it, on 127.0.0.1 with Telegram's wire format: `/bot{token}/{method}` taking
+ * The Bot API as the telegram service uses it, on 127.0.0.1 with Telegram's wire format: `/bot{token}/{method}` taking
  * parameters in the query string or a JSON, urlencoded or multipart body and answering `{ok: true, result}` or
  * `{ok: false, error_code, description, parameters?}` with that HTTP status; getMe, getFile and the file download
  * (`/file/bot{token}/{file_path}`), sendMessage, sendPhoto and sendDocument (multipart uploads parsed for real,
@@ -60,12 +61,12 @@ const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
  * polling. Errors can be scripted per method (403 blocked, 429 with `retry_after`…).
  */
 export class FakeBotApiServer extends FakeHttpServer {
-  readonly calls: RecordedCall[] = [];
+  readonly calls: RecordedBotApiCall[] = [];
   /** Requests per path (file downloads included). */
   readonly hits = new Map<string, number>();
   /** The offsets getUpdates was called with, per bot token, in order. */
   readonly offsets = new Map<string, Array<number | undefined>>();
-  private readonly bots = new Map<string, FakeBot>();
+  private readonly bots = new Map<string, FakeTelegramBot>();
   private readonly files = new Map<string, StoredFile>();
   private readonly scripted = new Map<string, BotApiError[]>();
   private readonly nextMessageId = new Map<string, number>();
@@ -76,7 +77,7 @@ export class FakeBotApiServer extends FakeHttpServer {
     super();
   }
 
-  static async start(bots: FakeBot[]): Promise<FakeBotApiServer> {
+  static async start(bots: FakeTelegramBot[]): Promise<FakeBotApiServer> {
     const fake = new FakeBotApiServer();
     for (const bot of bots) fake.bots.set(bot.token, bot);
     await fake.listen();
@@ -122,12 +123,12 @@ export class FakeBotApiServer extends FakeHttpServer {
     return this.offsets.get(token) ?? [];
   }
 
-  callsOf(method: string): RecordedCall[] {
+  callsOf(method: string): RecordedBotApiCall[] {
     return this.calls.filter((call) => call.method === method);
   }
 
   /** The sends (sendMessage, sendPhoto, sendDocument) to a chat. */
-  sendsTo(chatId: string): RecordedCall[] {
+  sendsTo(chatId: string): RecordedBotApiCall[] {
     return this.calls.filter(
       (call) => SEND_METHODS.has(call.method) && String(call.params['chat_id']) === chatId,
     );
@@ -152,7 +153,7 @@ export class FakeBotApiServer extends FakeHttpServer {
     const [, token = '', method = ''] = call;
     const body = await readBody(request);
     const bot = this.bots.get(token);
-    const recorded: RecordedCall = {
+    const recorded: RecordedBotApiCall = {
       method,
       botId: Number(token.split(':')[0]),
       params: Object.fromEntries(url.searchParams),
@@ -225,7 +226,7 @@ export class FakeBotApiServer extends FakeHttpServer {
     }
   }
 
-  private readParams(recorded: RecordedCall, body: Buffer, contentType: string | undefined): void {
+  private readParams(recorded: RecordedBotApiCall, body: Buffer, contentType: string | undefined): void {
     const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
     if (body.length === 0) return;
     if (type === 'application/json') {
@@ -251,8 +252,8 @@ export class FakeBotApiServer extends FakeHttpServer {
   }
 
   private message(
-    bot: FakeBot,
-    call: RecordedCall,
+    bot: FakeTelegramBot,
+    call: RecordedBotApiCall,
     content: Record<string, unknown>,
   ): Record<string, unknown> {
     const chatId = Number(call.params['chat_id']);
