@@ -12,7 +12,12 @@ import { type Conversation, PRIORITY_RANK } from '../conversations/conversation.
 import { type CustomerConversations, ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
 import { appendedEvent, assignedEvent, createdEvent, revisedEvent } from '../events/timeline-events';
-import { CustomerDirectory, IdentityResolutionError, type ResolvedSender } from '../identity';
+import {
+  CustomerDirectory,
+  IdentityResolutionError,
+  MergeConflictError,
+  type ResolvedSender,
+} from '../identity';
 import { RouterConfig } from '../config/router.config';
 import { QueueRouting } from '../routing/queue-routing';
 import { channelKindOf } from '../shared/channel-kind';
@@ -88,6 +93,7 @@ export class InboundPipeline {
     // Edits and deletions change stored messages; they come after the batch's new messages, which they may name.
     const messages = items.filter((item) => !item.message.revision);
     if (messages.length > 0) await this.handleMessages(messages);
+    for (const item of messages) if (item.message.vouchedIdentities?.length) await this.applyVouched(item);
     for (const item of items) if (item.message.revision) await this.revise(item, item.message.revision);
   }
 
@@ -125,6 +131,69 @@ export class InboundPipeline {
         } else {
           this.logger.log(`deletion ${item.messageId} names a message Ponte never stored: nothing to delete`);
         }
+    }
+  }
+
+  /**
+   * Strong evidence from the provider (a Telegram user sharing their own phone): the vouched address becomes the
+   * sender's customer's. Its customer, when another, is merged automatically — reversibly, recorded, announced as
+   * `customer.merged` without an agent: a customer made just now for the address joins the sender; an existing one
+   * (with its WhatsApp/SMS history) receives the sender. Idempotent: a replay finds them merged already.
+   */
+  private async applyVouched(item: BatchItem): Promise<void> {
+    const stored = await this.timeline.get(item.tenantId, item.messageId);
+    if (!stored) return;
+    for (const [index, vouched] of (item.message.vouchedIdentities ?? []).entries()) {
+      let owner: ResolvedSender;
+      try {
+        owner = await this.directory.resolveSender({
+          tenantId: item.tenantId,
+          channel: vouched.channel,
+          address: vouched.address,
+          at: item.at,
+        });
+      } catch (error) {
+        if (!(error instanceof IdentityResolutionError)) throw error;
+        this.logger.warn(`vouched address of ${item.messageId} is not usable: ${error.message}`);
+        continue;
+      }
+      const sender = await this.directory.canonicalCustomerId(item.tenantId, stored.customerId);
+      if (owner.customerId === sender) continue;
+      const [source, target] = owner.customerCreated
+        ? [owner.customerId, sender]
+        : [sender, owner.customerId];
+      const mergeId = stableId('vouched', item.tenantId, item.messageId, String(index));
+      try {
+        const { merge } = await this.directory.merge({
+          tenantId: item.tenantId,
+          mergeId,
+          sourceCustomerId: source,
+          targetCustomerId: target,
+          by: 'ponte:vouched-identity',
+          at: item.at,
+        });
+        await this.events.publish(
+          item.tenantId,
+          mergeId,
+          {
+            events: [
+              {
+                kind: 'customer.merged',
+                conversationId: stored.conversationId,
+                customerId: merge.targetCustomerId,
+                occurredAt: merge.at.toISOString(),
+                mergeId: merge.mergeId,
+                sourceCustomerId: merge.sourceCustomerId,
+                targetCustomerId: merge.targetCustomerId,
+              },
+            ],
+          },
+          item.envelope.traceparent,
+        );
+      } catch (error) {
+        if (!(error instanceof MergeConflictError)) throw error;
+        this.logger.warn(`vouched address of ${item.messageId} cannot merge its customers: ${error.message}`);
+      }
     }
   }
 

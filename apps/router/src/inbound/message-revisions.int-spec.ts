@@ -225,4 +225,48 @@ describe('router: edits, deletions and machine-written mail', () => {
     expect(router.outbound[0]).toMatchObject({ channel: 'whatsapp', template });
     expect(await messages().countDocuments({ direction: 'outgoing' })).toBe(1);
   });
+
+  describe('a phone the provider vouches for (a Telegram user sharing their own contact)', () => {
+    it("should merge the sender into the customer who has that phone's history, announced without an agent", async () => {
+      await router.inbound({
+        channel: 'whatsapp',
+        from: { address: '551187654321@c.us' },
+        content: { text: 'oi' },
+      });
+      const whatsapp = await router.event('created');
+      await router.inbound({
+        channel: 'telegram',
+        from: { address: '777111' },
+        content: { text: '[contact] João 5511987654321' },
+        vouchedIdentities: [{ channel: 'sms', address: '+5511987654321' }],
+      });
+      const merged = await router.event('customer.merged');
+
+      expect(merged).toMatchObject({ targetCustomerId: whatsapp.customerId });
+      expect(merged.by).toBeUndefined();
+      expect(merged.sourceCustomerId).not.toBe(whatsapp.customerId);
+    });
+
+    it("should give a phone nobody used yet to the sender, so its later SMS joins the sender's conversation", async () => {
+      await router.inbound({
+        channel: 'telegram',
+        from: { address: '777222' },
+        content: { text: '[contact] Ana +5511966660099' },
+        vouchedIdentities: [{ channel: 'sms', address: '+5511966660099' }],
+      });
+      const created = await router.event('created');
+      await router.event('customer.merged', (event) => event.targetCustomerId === created.customerId);
+      await router.inbound({
+        channel: 'sms',
+        from: { address: '+5511966660099' },
+        content: { text: 'sou eu no SMS' },
+      });
+      await router.waitForMessages(2);
+
+      expect(await messages().findOne({ 'content.text': 'sou eu no SMS' })).toMatchObject({
+        conversationId: created.conversationId,
+      });
+      expect(await router.collection('conversations').countDocuments()).toBe(1);
+    });
+  });
 });

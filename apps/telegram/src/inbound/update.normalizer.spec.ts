@@ -166,6 +166,20 @@ describe(normalizeUpdate.name, () => {
     expect(normalized(messageUpdate(content)).content.text).toBe(text);
   });
 
+  it("should vouch for the customer's own shared phone number, and not for someone else's", () => {
+    const own = messageUpdate({
+      contact: { phone_number: '5511987654321', first_name: 'João', user_id: CUSTOMER.id },
+    });
+    const other = messageUpdate({
+      contact: { phone_number: '+5521999887777', first_name: 'Carlos', user_id: 1234 },
+    });
+    const unlinked = messageUpdate({ contact: { phone_number: '+5521999887777', first_name: 'Carlos' } });
+
+    expect(normalized(own).vouchedIdentities).toEqual([{ channel: 'sms', address: '+5511987654321' }]);
+    expect(normalized(other).vouchedIdentities).toBeUndefined();
+    expect(normalized(unlinked).vouchedIdentities).toBeUndefined();
+  });
+
   it('should put the caption first and the notes after it', () => {
     const update = messageUpdate({
       caption: 'Segue',

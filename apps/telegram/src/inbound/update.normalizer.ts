@@ -181,6 +181,7 @@ export function normalizeUpdate(input: UpdateNormalization): InboundMessage {
     ...(input.attachments && input.attachments.length > 0 ? { attachments: input.attachments } : {}),
     ...(reply ? { threading: { replyToExternalId: reply.externalId } } : {}),
     ...(classified.edits ? { revision: { kind: 'edited' as const, of: classified.edits } } : {}),
+    ...vouchedPhoneOf(message, sender),
     ...(input.rawPayloadRef ? { rawPayloadRef: input.rawPayloadRef } : {}),
   };
 }
@@ -264,6 +265,21 @@ export function contactLine(contact: NonNullable<TelegramMessage['contact']>, se
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/**
+ * A contact whose user id is the sender's is their own phone number, shared from their Telegram account (the app
+ * sends the account's verified number): strong evidence that this phone's customer is the sender.
+ */
+function vouchedPhoneOf(
+  message: TelegramMessage,
+  sender: TelegramUser,
+): Pick<InboundMessage, 'vouchedIdentities'> {
+  const contact = message.contact;
+  if (!isRecord(contact) || !isInteger(contact.user_id) || contact.user_id !== sender.id) return {};
+  const digits = String(contact.phone_number ?? '').replace(/[^\d+]/g, '');
+  if (!/^\+?\d{8,15}$/.test(digits)) return {};
+  return { vouchedIdentities: [{ channel: 'sms', address: digits.startsWith('+') ? digits : `+${digits}` }] };
 }
 
 function mapsLink(location: TelegramLocation | undefined): string | undefined {

@@ -15,6 +15,7 @@ import {
   MessageContent,
   MessageRevision,
   ThreadingRefs,
+  VouchedIdentity,
 } from './message-parts.dto';
 
 /** A customer's message as an adapter normalized it; published on `ponte.inbound.message.v1`. */
@@ -63,6 +64,10 @@ export class InboundMessage {
   /** Set when a machine wrote it (an auto-reply, a bounce): stored and shown, never answered automatically. */
   @IsOneOf(AUTOMATED_KINDS, { optional: true })
   automated?: AutomatedKind;
+
+  /** Addresses the provider vouches belong to the sender: strong evidence for identity resolution. */
+  @IsNestedArray(() => VouchedIdentity, 5, { optional: true })
+  vouchedIdentities?: VouchedIdentity[];
 
   /** Set when this is an edit or deletion of an earlier message, not a new one. */
   @IsNestedObject(() => MessageRevision, { optional: true })

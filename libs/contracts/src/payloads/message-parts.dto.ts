@@ -9,6 +9,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { CHANNELS, type Channel } from '../topics/channel.constants';
 import { IsAbsent, IsIdentifier, IsOneOf, IsText, IsTextList } from '../validation/contract.decorators';
 import { ContractLimits } from '../validation/contract.limits';
 import { AGENT_ROLES, type AgentRole } from './support.constants';
@@ -60,6 +61,20 @@ export class MessageRevision {
   /** The provider id of the revised message. */
   @IsIdentifier()
   of!: string;
+}
+
+/**
+ * An address the provider vouches belongs to the sender (Telegram: the user shared their own phone contact from
+ * their account). Strong evidence: the router makes it the sender's customer's, merging customers if needed.
+ */
+export class VouchedIdentity {
+  @IsOneOf(CHANNELS)
+  channel!: Channel;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ContractLimits.addressLength)
+  address!: string;
 }
 
 /** An approved template (WhatsApp Cloud): the only thing that may open a conversation outside the 24-hour window. */
