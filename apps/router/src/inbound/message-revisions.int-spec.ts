@@ -226,6 +226,28 @@ describe('router: edits, deletions and machine-written mail', () => {
     expect(await messages().countDocuments({ direction: 'outgoing' })).toBe(1);
   });
 
+  it('should refuse before sending a 5,000-character Instagram reply and a Telegram message to a customer who never wrote there, with the reason', async () => {
+    await router.inbound({
+      channel: 'instagram',
+      from: { address: '17841400000000001' },
+      content: { text: 'oi' },
+    });
+    const { conversationId, agent } = await router.assignedConversation();
+
+    await router.command('reply', { conversationId, agent, content: { text: 'x'.repeat(5_000) } });
+    await router.command('reply', { conversationId, agent, channel: 'telegram', content: { text: 'Olá!' } });
+    const [tooLong, neverWrote] = await router.deadLetters(2, Topics.agentCommand);
+
+    expect(tooLong?.error).toContain(
+      'instagram carries at most 1000 characters per message; this reply has 5000',
+    );
+    expect(tooLong?.error).toContain('TEXT_TOO_LONG');
+    expect(neverWrote?.error).toContain('NO_IDENTITY_FOR_CHANNEL');
+    expect(neverWrote?.error).toContain('has no telegram address');
+    expect(router.outbound).toEqual([]);
+    expect(await messages().countDocuments({ direction: 'outgoing' })).toBe(0);
+  });
+
   describe('a phone the provider vouches for (a Telegram user sharing their own contact)', () => {
     it("should merge the sender into the customer who has that phone's history, announced without an agent", async () => {
       await router.inbound({
