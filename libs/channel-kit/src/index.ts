@@ -47,9 +47,11 @@ export {
   splitList,
 } from './config/channel-config';
 export {
+  answerMetaChallenge,
   hubSignature,
   isSameSecret,
   isValidHubSignature,
   verifyMetaWebhook,
   type VerifiedMetaBody,
 } from './webhooks/hub-signature';
+export { ChannelOutboundConsumer, type OutboundConsumerOptions } from './outbound/outbound.consumer';

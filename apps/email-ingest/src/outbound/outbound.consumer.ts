@@ -1,50 +1,27 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { ChannelOutboundConsumer } from '@ponte/channel-kit';
+import { Inject, Injectable } from '@nestjs/common';
 import { Topics } from '@ponte/contracts';
-import { ConsumerRunner, MESSAGING_OPTIONS, type MessagingOptions } from '@ponte/messaging';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '@ponte/messaging';
 import { EmailIngestConfig } from '../config/email-ingest.config';
 import { EmailReplyService } from './email-reply.service';
-
-type ConsumedTopic = typeof Topics.outbound.email;
 
 /**
  * Consumes `ponte.outbound.email.v1` once a mailbox has SMTP settings; without any, replies wait in Kafka. The
  * offset is committed after the send and its status are recorded.
  */
 @Injectable()
-export class OutboundConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OutboundConsumer.name);
-  private readonly runner: ConsumerRunner<ConsumedTopic>;
-
+export class OutboundConsumer extends ChannelOutboundConsumer<typeof Topics.outbound.email> {
   constructor(
     @Inject(MESSAGING_OPTIONS) messaging: MessagingOptions,
-    private readonly config: EmailIngestConfig,
+    config: EmailIngestConfig,
     replies: EmailReplyService,
   ) {
-    this.runner = new ConsumerRunner<ConsumedTopic>(messaging, {
+    super(messaging, {
       groupId: `${config.KAFKA_TOPIC_PREFIX}email-ingest`,
       topics: [Topics.outbound.email],
-      partitionsConsumedConcurrently: 3,
-      handleMessage: async (message) => {
-        await replies.handle(message.envelope);
-      },
+      enabled: () => config.mailboxes.some((mailbox) => mailbox.smtp),
+      disabledWarning: 'no mailbox has SMTP settings: replies are not sent (they wait in Kafka)',
+      handle: (message) => replies.handle(message.envelope),
     });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.mailboxes.some((mailbox) => mailbox.smtp)) {
-      this.logger.warn('no mailbox has SMTP settings: replies are not sent (they wait in Kafka)');
-      return;
-    }
-    await this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.runner.isRunning()) await this.runner.stop();
   }
 }

@@ -1,5 +1,5 @@
-import { isSameSecret } from '@ponte/channel-kit';
-import { Controller, ForbiddenException, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { answerMetaChallenge } from '@ponte/channel-kit';
+import { Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SocialConfig } from '../config/social.config';
 import { MessagingEventService } from '../inbound/messaging-event.service';
@@ -26,19 +26,8 @@ export class MetaWebhookController {
   verify(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): string {
     const verifyToken = this.config.META_VERIFY_TOKEN;
     if (!this.config.configured || !verifyToken) throw notConfigured();
-    const mode = query['hub.mode'];
-    const token = query['hub.verify_token'];
-    const challenge = query['hub.challenge'];
-    if (
-      mode !== 'subscribe' ||
-      typeof token !== 'string' ||
-      typeof challenge !== 'string' ||
-      !isSameSecret(token, verifyToken)
-    ) {
-      throw new ForbiddenException('verification failed');
-    }
     void reply.header('content-type', 'text/plain; charset=utf-8');
-    return challenge;
+    return answerMetaChallenge(query, verifyToken);
   }
 
   @Post()

@@ -1,5 +1,5 @@
-import { isSameSecret } from '@ponte/channel-kit';
-import { Controller, ForbiddenException, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { answerMetaChallenge } from '@ponte/channel-kit';
+import { Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { CloudInboundService } from './cloud-inbound.service';
@@ -28,19 +28,8 @@ export class CloudWebhookController {
   verify(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): string {
     const verifyToken = this.config.WHATSAPP_CLOUD_VERIFY_TOKEN;
     if (!this.config.cloudApiConfigured || !verifyToken) throw notConfigured();
-    const mode = query['hub.mode'];
-    const token = query['hub.verify_token'];
-    const challenge = query['hub.challenge'];
-    if (
-      mode !== 'subscribe' ||
-      typeof token !== 'string' ||
-      typeof challenge !== 'string' ||
-      !isSameSecret(token, verifyToken)
-    ) {
-      throw new ForbiddenException('verification failed');
-    }
     void reply.header('content-type', 'text/plain; charset=utf-8');
-    return challenge;
+    return answerMetaChallenge(query, verifyToken);
   }
 
   @Post()

@@ -59,3 +59,21 @@ export function verifyMetaWebhook<P extends object>(
   }
   return { payload: payload as P, rawBody: body };
 }
+
+/**
+ * Meta's subscription check (`GET` on a webhook URL): `hub.mode=subscribe` with our verify token gets `hub.challenge`
+ * back as the answer's body; anything else is 403.
+ */
+export function answerMetaChallenge(query: Record<string, unknown>, verifyToken: string): string {
+  const token = query['hub.verify_token'];
+  const challenge = query['hub.challenge'];
+  if (
+    query['hub.mode'] !== 'subscribe' ||
+    typeof token !== 'string' ||
+    typeof challenge !== 'string' ||
+    !isSameSecret(token, verifyToken)
+  ) {
+    throw new ForbiddenException('verification failed');
+  }
+  return challenge;
+}
