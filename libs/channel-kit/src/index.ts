@@ -55,3 +55,4 @@ export {
   type VerifiedMetaBody,
 } from './webhooks/hub-signature';
 export { ChannelOutboundConsumer, type OutboundConsumerOptions } from './outbound/outbound.consumer';
+export { OFFICE_DOCUMENT_TYPES } from './media/media-types';

@@ -1,4 +1,4 @@
-import { mediaTypeOf } from '@ponte/channel-kit';
+import { OFFICE_DOCUMENT_TYPES, mediaTypeOf } from '@ponte/channel-kit';
 import type { ProviderError } from '@ponte/contracts';
 
 /** How Twilio carries the media of a message: MMS for SMS numbers, or WhatsApp (`whatsapp:` senders). */
@@ -93,12 +93,7 @@ const MMS: ChannelLimits = {
       'application/pdf',
       'application/vcard',
       'application/vnd.apple.pkpass',
-      'application/msword',
-      'application/vnd.ms-excel',
-      'application/vnd.ms-powerpoint',
-      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      ...OFFICE_DOCUMENT_TYPES,
     ]),
   ]),
 };
@@ -124,12 +119,7 @@ const WHATSAPP: ChannelLimits = {
       'video/3gpp',
       'text/plain',
       'application/pdf',
-      'application/msword',
-      'application/vnd.ms-excel',
-      'application/vnd.ms-powerpoint',
-      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      ...OFFICE_DOCUMENT_TYPES,
     ]),
   ]),
 };

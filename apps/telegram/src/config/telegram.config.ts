@@ -1,4 +1,5 @@
 import {
+  OFFICE_DOCUMENT_TYPES,
   IsBackoffMs,
   IsFetchTimeoutMs,
   IsHttpOrigin,
@@ -43,12 +44,7 @@ const TELEGRAM_MEDIA_TYPES = [
   'text/csv',
   'application/pdf',
   'application/zip',
-  'application/msword',
-  'application/vnd.ms-excel',
-  'application/vnd.ms-powerpoint',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  ...OFFICE_DOCUMENT_TYPES,
 ].join(',');
 
 /**

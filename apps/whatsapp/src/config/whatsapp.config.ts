@@ -1,4 +1,5 @@
 import {
+  OFFICE_DOCUMENT_TYPES,
   IsBackoffMs,
   IsFetchTimeoutMs,
   IsHttpOrigin,
@@ -71,12 +72,7 @@ const WHATSAPP_MEDIA_TYPES = [
   'video/3gpp',
   'text/plain',
   'application/pdf',
-  'application/msword',
-  'application/vnd.ms-excel',
-  'application/vnd.ms-powerpoint',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  ...OFFICE_DOCUMENT_TYPES,
 ].join(',');
 
 /**
