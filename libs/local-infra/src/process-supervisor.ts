@@ -24,9 +24,10 @@ export interface SupervisedProcessOptions {
 const WATCHDOG_SCRIPT = `
 exec 3<&0
 server=
-# The forked child inherits this trap until it execs the server, with server still empty there: a TERM that lands
-# in that window makes the child exit instead of being swallowed. Before the fork it simply ends the wrapper.
-trap 'kill -TERM $server 2>/dev/null || exit 143' TERM INT HUP
+# Before the fork a TERM simply ends the wrapper. The forked child inherits this trap until it execs the server, so
+# a TERM forwarded in that window is caught there and lost at the exec: the loop below forwards it once more a
+# second later if the server is still alive (a second TERM is harmless to a server already shutting down).
+trap 'sig=$sig.; kill -TERM $server 2>/dev/null || exit 143' TERM INT HUP
 "$@" </dev/null &
 server=$!
 { cat <&3 >/dev/null; kill -KILL $server 2>/dev/null; } &
@@ -36,6 +37,11 @@ while :; do
   wait $server
   status=$?
   kill -0 $server 2>/dev/null || break
+  if [ "$sig" = . ]; then
+    sig=..
+    sleep 1
+    kill -TERM $server 2>/dev/null
+  fi
 done
 kill $watchdog 2>/dev/null
 exit $status
