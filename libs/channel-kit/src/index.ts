@@ -56,3 +56,10 @@ export {
 } from './webhooks/hub-signature';
 export { ChannelOutboundConsumer, type OutboundConsumerOptions } from './outbound/outbound.consumer';
 export { OFFICE_DOCUMENT_TYPES } from './media/media-types';
+export {
+  duplicateValues,
+  InvalidSettingsListError,
+  IsSettingsList,
+  parseSettingsList,
+  type SettingsListOptions,
+} from './config/settings-list';

@@ -1,12 +1,5 @@
-import { plainToInstance } from 'class-transformer';
-import {
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { duplicateValues, parseSettingsList } from '@ponte/channel-kit';
+import { IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
 
 /** The two Meta channels this service serves; each has its own webhook `object` and outbound topic. */
 export const SOCIAL_CHANNELS = ['messenger', 'instagram'] as const;
@@ -38,45 +31,18 @@ export interface MetaAccount extends MetaAccountSettings {
   channel: SocialChannel;
 }
 
-export class InvalidAccountSettingsError extends Error {
-  override readonly name = 'InvalidAccountSettingsError';
-}
-
-/** `META_PAGES` / `META_INSTAGRAM_ACCOUNTS` as accounts; throws naming every problem, never quoting a token. */
+/** `META_PAGES` / `META_INSTAGRAM_ACCOUNTS` as accounts; throws InvalidSettingsListError naming every problem. */
 export function parseAccountSettings(json: string): MetaAccountSettings[] {
-  if (json.trim() === '') return [];
-  let plain: unknown;
-  try {
-    plain = JSON.parse(json);
-  } catch {
-    // Not JSON.parse's message: it quotes the input, tokens included.
-    throw new InvalidAccountSettingsError('is not valid JSON');
-  }
-  if (!Array.isArray(plain)) throw new InvalidAccountSettingsError('must be a JSON array of accounts');
-  const accounts = plain.map((item: unknown) => {
-    const candidate = item !== null && typeof item === 'object' ? { ...item } : item;
+  return parseSettingsList(json, MetaAccountSettings, {
+    what: 'accounts',
     // Ids are often pasted as numbers; Meta's ids exceed 2^53, so only strings are exact, but small ones are accepted.
-    if (
-      candidate &&
-      typeof candidate === 'object' &&
-      typeof (candidate as { id?: unknown }).id === 'number'
-    ) {
-      (candidate as { id: unknown }).id = String((candidate as { id: number }).id);
-    }
-    return plainToInstance(MetaAccountSettings, candidate);
+    prepare: (entry) => {
+      if (typeof entry['id'] === 'number') entry['id'] = String(entry['id']);
+    },
+    check: (accounts) =>
+      duplicateValues(
+        'account ids',
+        accounts.map((account) => (typeof account.id === 'string' ? account.id : undefined)),
+      ),
   });
-  const problems = accounts.flatMap((account, index) =>
-    validateSync(account, { forbidUnknownValues: true }).flatMap((error) => describe(error, `[${index}]`)),
-  );
-  const ids = accounts.map((account) => account.id).filter((id): id is string => typeof id === 'string');
-  const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
-  if (repeated.length > 0) problems.push(`duplicate account ids: ${[...new Set(repeated)].join(', ')}`);
-  if (problems.length > 0) throw new InvalidAccountSettingsError(problems.join('; '));
-  return accounts;
-}
-
-function describe(error: ValidationError, path: string): string[] {
-  const here = `${path}.${error.property}`;
-  const own = Object.values(error.constraints ?? {}).map((message) => `${here}: ${message}`);
-  return [...own, ...(error.children ?? []).flatMap((child) => describe(child, here))];
 }

@@ -8,17 +8,10 @@ import {
   IsSendMaxAttempts,
   IsSendTimeoutMs,
   splitList,
+  IsSettingsList,
 } from '@ponte/channel-kit';
 import { ServiceConfig } from '@ponte/platform';
-import {
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MinLength,
-  registerDecorator,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MinLength } from 'class-validator';
 import {
   type MetaAccount,
   type MetaAccountSettings,
@@ -81,11 +74,11 @@ export class SocialConfig extends ServiceConfig {
   META_VERIFY_TOKEN?: string;
 
   /** JSON array of Facebook Pages: `[{"id":"<page id>","accessToken":"<page access token>","tenantId"?}]`. */
-  @IsAccountList()
+  @IsSettingsList(parseAccountSettings)
   META_PAGES: string = '';
 
   /** JSON array of Instagram accounts: `[{"id":"<Instagram account id>","accessToken":"…","tenantId"?}]`. */
-  @IsAccountList()
+  @IsSettingsList(parseAccountSettings)
   META_INSTAGRAM_ACCOUNTS: string = '';
 
   /** Graph API origin of the Messenger Send API; tests point it at a local server. */
@@ -170,28 +163,4 @@ export class SocialConfig extends ServiceConfig {
   get mediaAllowedTypes(): string[] {
     return splitList(this.META_MEDIA_ALLOWED_TYPES);
   }
-}
-
-/** The setting parses as a list of accounts; the message lists every problem. */
-function IsAccountList(): PropertyDecorator {
-  return (target, propertyKey) => {
-    const problemOf = (value: unknown): string | undefined => {
-      try {
-        parseAccountSettings(String(value ?? ''));
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
-    registerDecorator({
-      name: 'isAccountList',
-      target: target.constructor,
-      propertyName: propertyKey as string,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && problemOf(value) === undefined,
-        defaultMessage: (args?: ValidationArguments) =>
-          `$property ${problemOf(args?.value) ?? 'must be a string'}`,
-      },
-    });
-  };
 }

@@ -1,4 +1,4 @@
-import { plainToInstance } from 'class-transformer';
+import { duplicateValues, parseSettingsList } from '@ponte/channel-kit';
 import {
   IsArray,
   IsNotEmpty,
@@ -8,8 +8,6 @@ import {
   MaxLength,
   MinLength,
   ValidateIf,
-  validateSync,
-  type ValidationError,
 } from 'class-validator';
 
 /** `123456789:AAH…`: the bot's numeric id, a colon and the secret part BotFather gave. */
@@ -61,78 +59,43 @@ export class BotSettings {
   groups?: 'all' | string[];
 }
 
-export class InvalidBotSettingsError extends Error {
-  override readonly name = 'InvalidBotSettingsError';
-}
-
 export const UPDATE_MODES = ['webhook', 'polling'] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
 
-/** `TELEGRAM_BOTS` as bots; throws InvalidBotSettingsError naming every problem. Empty: no bot. */
+/** `TELEGRAM_BOTS` as bots; throws InvalidSettingsListError naming every problem. Empty: no bot. */
 export function parseBotSettings(json: string, mode: UpdateMode): BotSettings[] {
-  if (json.trim() === '') return [];
-  let plain: unknown;
-  try {
-    plain = JSON.parse(json);
-  } catch {
-    // Not JSON.parse's message: it quotes the input, tokens included.
-    throw new InvalidBotSettingsError('is not valid JSON');
-  }
-  if (!Array.isArray(plain)) throw new InvalidBotSettingsError('must be a JSON array of bots');
-  const bots = plain.map((item: unknown) => {
-    const candidate = item !== null && typeof item === 'object' ? { ...item } : item;
+  return parseSettingsList(json, BotSettings, {
+    what: 'bots',
     // Chat ids are numbers in Telegram's JSON; accept them as such too.
-    if (isRecord(candidate) && Array.isArray(candidate['groups'])) {
-      candidate['groups'] = candidate['groups'].map((group: unknown) =>
-        typeof group === 'number' ? String(group) : group,
-      );
-    }
-    return plainToInstance(BotSettings, candidate);
-  });
-  const problems = bots.flatMap((bot, index) =>
-    validateSync(bot, { forbidUnknownValues: true }).flatMap((error) => describe(error, `[${index}]`)),
-  );
-  if (mode === 'webhook') {
-    bots.forEach((bot, index) => {
-      if (bot.webhookSecret === undefined) {
-        problems.push(`[${index}].webhookSecret is required in webhook mode (TELEGRAM_UPDATES=webhook)`);
+    prepare: (entry) => {
+      if (Array.isArray(entry['groups'])) {
+        entry['groups'] = entry['groups'].map((group: unknown) =>
+          typeof group === 'number' ? String(group) : group,
+        );
       }
-    });
-  }
-  problems.push(
-    ...duplicates(
-      'bot ids',
-      bots.map((bot) => bot.id),
-    ),
-  );
-  // Two entries of one bot would take each other's updates.
-  problems.push(
-    ...duplicates(
-      'bots (one bot, by its numeric id, configured twice)',
-      bots.map((bot) => bot.token?.split(':')[0]),
-    ),
-  );
-  if (problems.length > 0) throw new InvalidBotSettingsError(problems.join('; '));
-  return bots;
+    },
+    check: (bots) => [
+      ...(mode === 'webhook'
+        ? bots.flatMap((bot, index) =>
+            bot.webhookSecret === undefined
+              ? [`[${index}].webhookSecret is required in webhook mode (TELEGRAM_UPDATES=webhook)`]
+              : [],
+          )
+        : []),
+      ...duplicateValues(
+        'bot ids',
+        bots.map((bot) => bot.id),
+      ),
+      // Two entries of one bot would take each other's updates.
+      ...duplicateValues(
+        'bots (one bot, by its numeric id, configured twice)',
+        bots.map((bot) => bot.token?.split(':')[0]),
+      ),
+    ],
+  });
 }
 
 /** Whether `TELEGRAM_UPDATES` is one of the modes. */
 export function isUpdateMode(value: unknown): value is UpdateMode {
   return typeof value === 'string' && (UPDATE_MODES as readonly string[]).includes(value);
-}
-
-function duplicates(what: string, values: readonly (string | undefined)[]): string[] {
-  const present = values.filter((value): value is string => value !== undefined);
-  const repeated = present.filter((value, index) => present.indexOf(value) !== index);
-  return repeated.length > 0 ? [`duplicate ${what}: ${[...new Set(repeated)].join(', ')}`] : [];
-}
-
-function describe(error: ValidationError, path: string): string[] {
-  const here = `${path}.${error.property}`;
-  const own = Object.values(error.constraints ?? {}).map((message) => `${here}: ${message}`);
-  return [...own, ...(error.children ?? []).flatMap((child) => describe(child, here))];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

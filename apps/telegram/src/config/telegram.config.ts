@@ -9,21 +9,10 @@ import {
   IsSendMaxAttempts,
   IsSendTimeoutMs,
   splitList,
+  IsSettingsList,
 } from '@ponte/channel-kit';
 import { ServiceConfig } from '@ponte/platform';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  registerDecorator,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import {
   type BotSettings,
   isUpdateMode,
@@ -72,7 +61,9 @@ export class TelegramConfig extends ServiceConfig {
   /**
    * JSON array of bots: `[{"id","token","webhookSecret"?,"tenantId"?,"groups"?}]` (see the README). Empty: no bot.
    */
-  @IsBotList()
+  @IsSettingsList<TelegramConfig>((json, config) =>
+    parseBotSettings(json, isUpdateMode(config.TELEGRAM_UPDATES) ? config.TELEGRAM_UPDATES : 'webhook'),
+  )
   TELEGRAM_BOTS: string = '';
 
   /** The Bot API origin; tests point it at a local server speaking the same wire format. */
@@ -174,30 +165,4 @@ export class TelegramConfig extends ServiceConfig {
   get mediaAllowedTypes(): string[] {
     return splitList(this.TELEGRAM_MEDIA_ALLOWED_TYPES);
   }
-}
-
-/** TELEGRAM_BOTS parses (in the mode TELEGRAM_UPDATES names); the message lists every problem. */
-function IsBotList(): PropertyDecorator {
-  return (target, propertyKey) => {
-    const problemOf = (args: ValidationArguments | undefined): string | undefined => {
-      const config = args?.object as Partial<TelegramConfig> | undefined;
-      const mode = isUpdateMode(config?.TELEGRAM_UPDATES) ? config.TELEGRAM_UPDATES : 'webhook';
-      try {
-        parseBotSettings(String(args?.value ?? ''), mode);
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
-    registerDecorator({
-      name: 'isBotList',
-      target: target.constructor,
-      propertyName: propertyKey as string,
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) =>
-          typeof value === 'string' && problemOf(args) === undefined,
-        defaultMessage: (args?: ValidationArguments) => `$property ${problemOf(args) ?? 'must be a string'}`,
-      },
-    });
-  };
 }
