@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway.config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { LiveUpdatesModule } from './live-updates/live-updates.module';
+import { WebchatModule } from './webchat/webchat.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RequestGuard } from './http/request.guard';
 import { createValidationPipe } from './http/validation.pipe';
@@ -40,6 +41,7 @@ export class GatewayModule {
         AuthModule,
         ConversationsModule,
         LiveUpdatesModule,
+        WebchatModule,
       ],
       controllers: [OpenApiController],
       providers: [

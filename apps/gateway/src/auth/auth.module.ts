@@ -33,6 +33,9 @@ export function accessTokenKey(config: GatewayConfig): Uint8Array {
   return randomBytes(32);
 }
 
+/** The access tokens' key, once per process (the web chat derives its visitor-token key from it). */
+export const ACCESS_TOKEN_KEY = Symbol('ACCESS_TOKEN_KEY');
+
 /** Login, tokens, refresh sessions, and the guard every route passes. */
 @Module({
   imports: [
@@ -44,12 +47,13 @@ export function accessTokenKey(config: GatewayConfig): Uint8Array {
   ],
   controllers: [AuthController],
   providers: [
+    { provide: ACCESS_TOKEN_KEY, inject: [GatewayConfig], useFactory: accessTokenKey },
     {
       provide: AccessTokens,
-      inject: [GatewayConfig],
-      useFactory: (config: GatewayConfig) =>
+      inject: [GatewayConfig, ACCESS_TOKEN_KEY],
+      useFactory: (config: GatewayConfig, key: Uint8Array) =>
         new AccessTokens({
-          key: accessTokenKey(config),
+          key,
           issuer: config.GATEWAY_JWT_ISSUER,
           audience: config.GATEWAY_JWT_AUDIENCE,
           ttlSeconds: config.GATEWAY_ACCESS_TOKEN_TTL_SECONDS,
@@ -82,6 +86,6 @@ export function accessTokenKey(config: GatewayConfig): Uint8Array {
     AuthGuard,
     RefreshTokenSweeper,
   ],
-  exports: [AuthGuard, AgentAuthenticator],
+  exports: [AuthGuard, AgentAuthenticator, ACCESS_TOKEN_KEY],
 })
 export class AuthModule {}

@@ -1,3 +1,4 @@
+import { IsSettingsList } from '@ponte/channel-kit';
 import { ServiceConfig } from '@ponte/platform';
 import {
   IsDefined,
@@ -15,6 +16,7 @@ import {
 } from 'class-validator';
 import { normalizeEmail } from '../accounts/email-address';
 import { passwordProblems } from '../auth/password-policy';
+import { parseInboxSettings, type WebchatInboxSettings } from '../webchat/webchat-inbox.settings';
 
 /** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash output. */
 export const JWT_SECRET_MIN_BYTES = 32;
@@ -262,6 +264,36 @@ export class GatewayConfig extends ServiceConfig {
   @Min(1)
   @Max(10_000)
   GATEWAY_WS_RATE_LIMIT_PER_MINUTE: number = 120;
+
+  /**
+   * The web chat's websites, a JSON array: `[{"id","allowedOrigins"?,"identitySecret"?,"tenantId"?}]` (docs/webchat.md).
+   * The default inbox `website` serves the demo page at /webchat/demo and accepts no other page. `[]`: no web chat.
+   */
+  @IsSettingsList(parseInboxSettings)
+  GATEWAY_WEBCHAT_INBOXES: string = '[{"id":"website"}]';
+
+  /** How long a visitor token lasts; a returning visitor within it keeps their conversation. */
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  GATEWAY_WEBCHAT_VISITOR_TTL_DAYS: number = 30;
+
+  /** Messages, typing and read receipts per visitor per minute, over the socket and the REST fallback together. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  GATEWAY_WEBCHAT_RATE_LIMIT_PER_MINUTE: number = 60;
+
+  private parsedInboxes?: WebchatInboxSettings[];
+
+  get webchatInboxes(): WebchatInboxSettings[] {
+    this.parsedInboxes ??= parseInboxSettings(this.GATEWAY_WEBCHAT_INBOXES);
+    return this.parsedInboxes;
+  }
+
+  webchatInbox(id: string): WebchatInboxSettings | undefined {
+    return this.webchatInboxes.find((inbox) => inbox.id === id);
+  }
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -119,6 +119,19 @@ export class RouterReadModel {
       .next();
   }
 
+  message(tenantId: string, messageId: string): Promise<MessageRecord | null> {
+    return this.collection<MessageRecord>(RouterCollections.messages).findOne({ _id: messageId, tenantId });
+  }
+
+  /** The newest messages to and from one identity (`tenant|channel|address`), newest first. */
+  messagesOfIdentity(tenantId: string, identityId: string, limit: number): Promise<MessageRecord[]> {
+    return this.collection<MessageRecord>(RouterCollections.messages)
+      .find({ tenantId, identityId })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .toArray();
+  }
+
   /** The canonical customer (following merges) and every customer merged into it, canonical first. */
   async canonicalCustomer(
     tenantId: string,

@@ -47,7 +47,10 @@ export type ProblemCode =
   | 'command-failed'
   | 'idempotency-key-reused'
   | 'not-viewing'
-  | 'too-many-subscriptions';
+  | 'too-many-subscriptions'
+  | 'inbox-not-found'
+  | 'origin-not-allowed'
+  | 'identity-verification-failed';
 
 /**
  * A refusal the gateway explains to the caller: its HTTP status, a stable problem type and a detail that is safe to
@@ -197,6 +200,32 @@ export class RefreshTokenReusedError extends ProblemError {
 export class ForbiddenError extends ProblemError {
   readonly status = 403;
   readonly code = 'forbidden';
+}
+
+/** A web chat request names an inbox GATEWAY_WEBCHAT_INBOXES does not have. */
+export class InboxNotFoundError extends ProblemError {
+  readonly status = 404;
+  readonly code = 'inbox-not-found';
+
+  constructor(id: string) {
+    super(`There is no web chat inbox ${JSON.stringify(id)}.`);
+  }
+}
+
+/** A page whose origin the inbox does not list tried to open a visitor session. */
+export class OriginNotAllowedError extends ProblemError {
+  readonly status = 403;
+  readonly code = 'origin-not-allowed';
+
+  constructor(inboxId: string) {
+    super(`This page's origin may not open sessions of the web chat inbox ${JSON.stringify(inboxId)}.`);
+  }
+}
+
+/** A website's identity hash that does not match: someone may be trying to pass for another user. */
+export class IdentityVerificationError extends ProblemError {
+  readonly status = 403;
+  readonly code = 'identity-verification-failed';
 }
 
 export class AccountNotFoundError extends ProblemError {

@@ -1,5 +1,6 @@
 import { ContractLimits } from '@ponte/contracts';
 import { plainToInstance } from 'class-transformer';
+import type { ExtendedError, Socket } from 'socket.io';
 import { IsBoolean, IsNotEmpty, IsString, MaxLength, validateSync } from 'class-validator';
 import { fieldProblems } from '../http/validation.pipe';
 import { type ProblemDetails, ProblemError, RequestValidationError } from '../http/problem.error';
@@ -16,6 +17,8 @@ export const ServerEvents = {
   viewers: 'viewers',
   /** Another agent viewing the conversation is typing (or stopped): `TypingView`. */
   typing: 'typing',
+  /** The customer is typing (or stopped) in a conversation you view, from the web chat: `CustomerTypingView`. */
+  customerTyping: 'customer.typing',
   /** A conversation you viewed moved out of your reach: `{ conversationId, reason }`. */
   unsubscribed: 'unsubscribed',
   /** The session ends (revoked or expired token), just before the server disconnects: a problem. */
@@ -71,6 +74,11 @@ export interface TypingView {
 }
 
 /** Every acknowledgement: `ok` with the message's result, or a problem like the REST API's (`code`, `detail`, `errors`). */
+export interface CustomerTypingView {
+  conversationId: string;
+  typing: boolean;
+}
+
 export type Ack<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: ProblemDetails };
 
 /** The payload as the message's class, or a `validation-failed` error (unknown fields are errors, as on REST). */
@@ -98,4 +106,37 @@ export function problemOf(error: unknown): ProblemDetails {
     status: 500,
     detail: 'The message could not be handled.',
   };
+}
+
+/**
+ * Handles one kind of client message on a socket: runs the handler and acknowledges with `{ ok: true, ...result }` or
+ * `{ ok: false, error }` (a problem); errors of the server itself (5xx) also go to `onServerError`.
+ */
+export function answerClientMessage<T extends object>(
+  socket: Pick<Socket, 'on'>,
+  event: string,
+  handler: (payload: unknown) => Promise<T> | T,
+  onServerError: (error: unknown) => void,
+): void {
+  socket.on(event, (payload: unknown, ack?: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (answer: Ack<T>) => void) : () => undefined;
+    Promise.resolve()
+      .then(() => handler(payload))
+      .then(
+        (result) => reply({ ok: true, ...result }),
+        (error: unknown) => {
+          const problem = problemOf(error);
+          if (problem.status >= 500) onServerError(error);
+          reply({ ok: false, error: problem });
+        },
+      );
+  });
+}
+
+/** A handshake's refusal as the client sees it in `connect_error`: the message, and the problem as `data`. */
+export function handshakeRefusal(error: unknown): ExtendedError {
+  const problem = problemOf(error);
+  const refusal: ExtendedError = new Error(problem.detail);
+  refusal.data = problem;
+  return refusal;
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
-import { type DefaultEventsMap, type ExtendedError, Server, type Socket } from 'socket.io';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
 import type { AgentPrincipal } from '../auth/agent-principal';
 import { bearerToken } from '../auth/auth.guard';
@@ -17,12 +16,13 @@ import {
 } from '../http/problem.error';
 import { ConversationPlacements } from './conversation-placements';
 import {
+  answerClientMessage,
   type Ack,
   ClientMessages,
   ConversationSubscriptionMessage,
   type ConversationEventView,
+  type CustomerTypingView,
   LIVE_UPDATES_PATH,
-  problemOf,
   ServerEvents,
   TypingMessage,
   type TypingView,
@@ -31,6 +31,12 @@ import {
   type ViewerView,
 } from './live-updates.dto';
 import { MessageRateLimit } from './message-rate-limit';
+import {
+  attachSocketServer,
+  detachSocketServer,
+  type GatewaySocket,
+  type GatewaySocketServer,
+} from './socket-server';
 
 /** Conversations one connection may view at once (presence and typing). */
 export const MAX_VIEWED_CONVERSATIONS = 50;
@@ -44,7 +50,7 @@ interface SocketData {
   session?: Session;
 }
 
-type LiveSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+type LiveSocket = GatewaySocket<SocketData>;
 
 interface Session {
   socket: LiveSocket;
@@ -55,6 +61,9 @@ interface Session {
   limit: MessageRateLimit;
   expiry?: NodeJS.Timeout;
 }
+
+/** Hears agents typing, for the customer's side of a conversation (the web chat). */
+export type AgentTypingListener = (tenantId: string, conversationId: string, typing: boolean) => void;
 
 interface CachedScope {
   scope: Promise<AccessScope>;
@@ -77,9 +86,10 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
   private readonly viewers = new Map<string, Set<Session>>();
   private readonly scopes = new Map<string, CachedScope>();
   private readonly placements: ConversationPlacements;
-  private io: Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData> | undefined;
+  private io: GatewaySocketServer<SocketData> | undefined;
   private reauthTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => void) | undefined;
+  private readonly typingListeners = new Set<AgentTypingListener>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -97,19 +107,13 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     const httpServer = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
-    const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(httpServer, {
+    const io = attachSocketServer<SocketData>(httpServer, {
       path: LIVE_UPDATES_PATH,
-      transports: ['websocket'],
       serveClient: false,
-      maxHttpBufferSize: MAX_MESSAGE_BYTES,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      handshake: (socket) => this.handshake(socket),
+      connected: (socket) => this.connected(socket),
     });
-    io.use((socket, next) => {
-      this.handshake(socket).then(
-        () => next(),
-        (error: unknown) => next(handshakeRefusal(error)),
-      );
-    });
-    io.on('connection', (socket) => this.connected(socket));
     this.io = io;
     this.stopListening = this.outcomes.onConversationEvent((envelope) => this.deliver(envelope));
     this.reauthTimer = setInterval(() => this.reauthenticateAll(), this.config.GATEWAY_WS_REAUTH_INTERVAL_MS);
@@ -122,10 +126,20 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     for (const sessions of this.sessionsByTenant.values()) {
       for (const session of sessions) clearTimeout(session.expiry);
     }
-    if (this.io) {
-      // Not io.close(): that also closes the HTTP server, which belongs to Nest.
-      this.io.disconnectSockets(true);
-      this.io.engine.close();
+    detachSocketServer(this.io);
+  }
+
+  /** Calls `listener` whenever an agent on this instance starts or stops typing; returns the unsubscribe. */
+  onAgentTyping(listener: AgentTypingListener): () => void {
+    this.typingListeners.add(listener);
+    return () => this.typingListeners.delete(listener);
+  }
+
+  /** The customer is typing (the web chat): told to the agents on this instance viewing the conversation. */
+  customerTyping(tenantId: string, conversationId: string, typing: boolean): void {
+    const view: CustomerTypingView = { conversationId, typing };
+    for (const session of this.viewers.get(`${tenantId}|${conversationId}`) ?? []) {
+      session.socket.emit(ServerEvents.customerTyping, view);
     }
   }
 
@@ -180,30 +194,17 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     socket.on('disconnect', () => this.disconnected(session));
   }
 
-  /** Runs a client message's handler and acknowledges with its result or a problem. */
   private answer<T extends object>(
     session: Session,
     event: string,
     handler: (payload: unknown) => Promise<T> | T,
   ): void {
-    session.socket.on(event, (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (answer: Ack<T>) => void) : () => undefined;
-      Promise.resolve()
-        .then(() => handler(payload))
-        .then(
-          (result) => reply({ ok: true, ...result }),
-          (error: unknown) => {
-            const problem = problemOf(error);
-            if (problem.status >= 500) {
-              this.logger.error(
-                { err: error, event, accountId: session.principal.accountId },
-                'client message failed',
-              );
-            }
-            reply({ ok: false, error: problem });
-          },
-        );
-    });
+    answerClientMessage(session.socket, event, handler, (error) =>
+      this.logger.error(
+        { err: error, event, accountId: session.principal.accountId },
+        'client message failed',
+      ),
+    );
   }
 
   private async subscribe(session: Session, payload: unknown): Promise<{ viewers: ViewerView[] }> {
@@ -231,6 +232,7 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
         other.socket.emit(ServerEvents.typing, view);
       }
     }
+    for (const listener of this.typingListeners) listener(session.principal.tenantId, conversationId, typing);
     return {};
   }
 
@@ -395,14 +397,6 @@ function handshakeToken(socket: LiveSocket): string {
     return token.replace(/^Bearer +/i, '');
   }
   return bearerToken(socket.handshake.headers.authorization);
-}
-
-/** The handshake's refusal as the client sees it in `connect_error`: the message, and the problem as `data`. */
-function handshakeRefusal(error: unknown): ExtendedError {
-  const problem = problemOf(error);
-  const refusal: ExtendedError = new Error(problem.detail);
-  refusal.data = problem;
-  return refusal;
 }
 
 function viewersKey(session: Session, conversationId: string): string {
