@@ -72,7 +72,6 @@ export class WebchatCors implements NestInterceptor {
  */
 @ApiTags('webchat')
 @Public()
-@RateLimit('public')
 @UseInterceptors(WebchatCors)
 @ApiProblems(400, 401, 403, 404, 429)
 @Controller('api/v1/webchat')
@@ -88,7 +87,10 @@ export class WebchatController {
     // The interceptor answered with the CORS headers when the origin is allowed.
   }
 
+  // Per client IP: sessions are what a flood would mint. The visitor routes below count per visitor instead, so the
+  // visitors behind one address (an office, a mobile carrier's NAT) do not share one budget.
   @Post('sessions')
+  @RateLimit('public')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Open or resume a visitor session of an inbox',
@@ -111,6 +113,7 @@ export class WebchatController {
     @Query() query: VisitorMessagesQuery,
   ): Promise<VisitorMessagesView> {
     const visitor = await this.visitor(authorization);
+    this.webchat.takeRateLimit(visitor);
     const items = await this.webchat.history(visitor, query);
     await this.webchat.delivered(visitor, items);
     return { items };
