@@ -312,5 +312,19 @@ describe('web chat → router → agent and back (gateway and router services as
     expect((await customer(emailCustomer)).identities.map((identity) => identity.address)).not.toContain(
       claimer.visitorId,
     );
+    // The claim is weak evidence: agents are offered the merge, and decide.
+    const suggestion = await group.waitFor(
+      async () => {
+        const candidates = await gateway.request<
+          { customerId: string; candidateCustomerId: string; reason: string }[]
+        >('GET', `${API}/merge-candidates`, { token: ana });
+        return candidates.body.find((candidate) => candidate.customerId === claimerCustomer.customer.id);
+      },
+      { description: "a merge suggestion for the claimer's customer" },
+    );
+    expect(suggestion).toMatchObject({
+      candidateCustomerId: emailCustomer,
+      reason: expect.stringMatching(/not verified/),
+    });
   });
 });

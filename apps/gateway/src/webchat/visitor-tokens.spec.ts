@@ -13,6 +13,7 @@ const VISITOR: Visitor = {
   visitorId: newVisitorId(),
   name: 'Ana',
   verified: [{ channel: 'email', address: 'ana@example.com' }],
+  claimed: [{ channel: 'sms', address: '+5511987654321' }],
 };
 
 function tokens(now = NOW): VisitorTokens {

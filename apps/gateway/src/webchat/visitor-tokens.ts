@@ -23,6 +23,8 @@ export interface Visitor {
   /** The name the visitor or the website gave; shown to agents, never evidence of anything. */
   name?: string;
   verified: VerifiedIdentity[];
+  /** Addresses the visitor gave without the website's proof: weak evidence, a merge suggestion for agents at most. */
+  claimed: VerifiedIdentity[];
 }
 
 export interface IssuedVisitorToken {
@@ -62,6 +64,7 @@ export class VisitorTokens {
       inboxId: visitor.inboxId,
       ...(visitor.name ? { name: visitor.name } : {}),
       verified: visitor.verified,
+      claimed: visitor.claimed,
     })
       .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
       .setIssuer(this.settings.issuer)
@@ -95,18 +98,20 @@ export class VisitorTokens {
 }
 
 function readVisitor(payload: Record<string, unknown>): Visitor | undefined {
-  const { sub, tenantId, inboxId, name, verified } = payload;
+  const { sub, tenantId, inboxId, name, verified, claimed = [] } = payload;
   if (
     typeof sub !== 'string' ||
     typeof tenantId !== 'string' ||
     typeof inboxId !== 'string' ||
     (name !== undefined && typeof name !== 'string') ||
     !Array.isArray(verified) ||
-    !verified.every(isVerifiedIdentity)
+    !verified.every(isVerifiedIdentity) ||
+    !Array.isArray(claimed) ||
+    !claimed.every(isVerifiedIdentity)
   ) {
     return undefined;
   }
-  return { tenantId, inboxId, visitorId: sub, ...(name ? { name } : {}), verified };
+  return { tenantId, inboxId, visitorId: sub, ...(name ? { name } : {}), verified, claimed };
 }
 
 function isVerifiedIdentity(value: unknown): value is VerifiedIdentity {

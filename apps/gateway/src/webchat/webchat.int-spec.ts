@@ -263,6 +263,7 @@ describe('web chat (visitor routes and socket)', () => {
         { description: 'the message on ponte.inbound.message.v1' },
       );
       expect(published.data.vouchedIdentities).toBeUndefined();
+      expect(published.data.claimedIdentities).toEqual([{ channel: 'email', address: 'ana@example.com' }]);
       expect(published.data.from.displayName).toBe('ana@example.com (unverified)');
     });
 

@@ -79,6 +79,8 @@ export class WebchatService {
       visitorId: sameVisitor ? earlier.visitorId : newVisitorId(),
       ...(name ? { name } : {}),
       verified: verified.length > 0 ? verified : sameVisitor ? earlier.verified : [],
+      claimed:
+        body.email || body.phone ? claimedIdentities(body, verified) : sameVisitor ? earlier.claimed : [],
     };
     const issued = await this.tokens.issue(visitor);
     return {
@@ -141,6 +143,9 @@ export class WebchatService {
       content: { text: body.text },
       ...(visitor.verified.length > 0
         ? { vouchedIdentities: visitor.verified.map(({ channel, address }) => ({ channel, address })) }
+        : {}),
+      ...(visitor.claimed.length > 0
+        ? { claimedIdentities: visitor.claimed.map(({ channel, address }) => ({ channel, address })) }
         : {}),
     };
     const envelope = createEnvelope(Topics.inboundMessage, message, {
@@ -295,6 +300,15 @@ function sameIdentities(a: readonly VerifiedIdentity[], b: readonly VerifiedIden
       .sort()
       .join(',');
   return key(a) === key(b);
+}
+
+/** The e-mail and phone the visitor gave that the website did not prove. */
+function claimedIdentities(body: OpenSessionBody, verified: readonly VerifiedIdentity[]): VerifiedIdentity[] {
+  const given: VerifiedIdentity[] = [
+    ...(body.email ? [{ channel: 'email' as const, address: body.email }] : []),
+    ...(body.phone ? [{ channel: 'sms' as const, address: body.phone }] : []),
+  ];
+  return given.filter((identity) => !verified.some((proven) => proven.channel === identity.channel));
 }
 
 /** Without a name, an unverified e-mail or phone is shown to agents as what it is: a claim. */

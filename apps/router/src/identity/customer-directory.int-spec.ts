@@ -452,6 +452,64 @@ describe(CustomerDirectory.name, () => {
     });
   });
 
+  describe('suggestForClaim', () => {
+    it("should suggest, once, merging a visitor who claims another customer's e-mail, and link nothing", async () => {
+      const owner = await newCustomer({ channel: 'email', address: 'ana@example.com' });
+      const visitor = await newCustomer({ channel: 'webchat', address: 'visitor-claims' });
+      const claim = {
+        tenantId,
+        customerId: visitor,
+        channel: 'email' as const,
+        address: ' ana@Example.COM',
+        at: later(1),
+      };
+
+      const first = await sut.suggestForClaim(claim);
+      const again = await sut.suggestForClaim(claim);
+
+      expect(first).toEqual({
+        candidateCustomerId: owner,
+        reason: expect.stringMatching(/ana@example.com .*not verified/),
+      });
+      expect(again).toBeUndefined();
+      expect((await sut.identitiesOf(tenantId, visitor)).map((identity) => identity.channel)).toEqual([
+        'webchat',
+      ]);
+      expect(await sut.canonicalCustomerId(tenantId, visitor)).toBe(visitor);
+      expect(await storedCounts()).toMatchObject({ customer_merge_suggestions: 1 });
+    });
+
+    it('should suggest nothing for an address nobody has, an invalid one, or one of the claimer itself', async () => {
+      const visitor = await newCustomer({ channel: 'webchat', address: 'visitor-own' });
+      const own = await sut.resolveSender(buildSender({ channel: 'sms', address: '+5511912345678' }));
+
+      const nobody = await sut.suggestForClaim({
+        tenantId,
+        customerId: visitor,
+        channel: 'email',
+        address: 'x@y.example',
+        at: AT,
+      });
+      const invalid = await sut.suggestForClaim({
+        tenantId,
+        customerId: visitor,
+        channel: 'sms',
+        address: 'call me',
+        at: AT,
+      });
+      const itself = await sut.suggestForClaim({
+        tenantId,
+        customerId: own.customerId,
+        channel: 'sms',
+        address: '+55 11 91234-5678',
+        at: AT,
+      });
+
+      expect([nobody, invalid, itself]).toEqual([undefined, undefined, undefined]);
+      expect(await storedCounts()).toMatchObject({ customer_merge_suggestions: 0 });
+    });
+  });
+
   describe('linkVerifiedIdentity', () => {
     it('should attach a verified e-mail to the web-chat customer so later e-mails from it join that customer', async () => {
       const visitor = await newCustomer({ channel: 'webchat', address: 'visitor-7f3a9c' });

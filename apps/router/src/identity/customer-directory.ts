@@ -12,6 +12,7 @@ import { assertTenantId, type IdentityKind } from './identity-address';
 import { IdentityCollections } from './identity.collections';
 import type { Identity } from './identity.schema';
 import { IdentityLinker, type LinkIdentityInput, type LinkResult } from './identity-linker';
+import { type MergeSuggestion, MergeSuggester } from './merge-suggester';
 import { type ResolvedSender, SenderResolver, type SenderRef } from './sender-resolver';
 
 /** One address of a customer, as agents see it and as a reply picks its channel. */
@@ -41,6 +42,7 @@ export class CustomerDirectory {
     private readonly resolver: SenderResolver,
     private readonly merger: CustomerMerger,
     private readonly linker: IdentityLinker,
+    private readonly suggester: MergeSuggester,
   ) {}
 
   /**
@@ -107,6 +109,14 @@ export class CustomerDirectory {
       .sort(
         (a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || a.identityId.localeCompare(b.identityId),
       );
+  }
+
+  /** A claimed address (weak evidence) of another customer becomes a merge suggestion for agents; see MergeSuggester. */
+  suggestForClaim(
+    claim: Parameters<MergeSuggester['suggestForClaim']>[0],
+  ): Promise<MergeSuggestion | undefined> {
+    assertTenantId(claim.tenantId);
+    return this.suggester.suggestForClaim(claim);
   }
 
   /**

@@ -3,7 +3,10 @@ import { insertOnce } from '@ponte/persistence';
 import { CustomerGraph } from './customer-graph';
 import type { Customer } from './customer.schema';
 import { foldDisplayName, isDistinctiveName } from './display-name';
-import { suggestionIdOf } from './identity-address';
+import type { Channel } from '@ponte/contracts';
+import type { CustomerKey } from './customer-key.schema';
+import { customerKeyIdOf, type IdentityAddress, identityAddressOf, suggestionIdOf } from './identity-address';
+import { IdentityResolutionError } from './identity.errors';
 import { IdentityCollections } from './identity.collections';
 
 export interface MergeSuggestion {
@@ -27,6 +30,42 @@ export class MergeSuggester {
     private readonly collections: IdentityCollections,
     private readonly graph: CustomerGraph,
   ) {}
+
+  /**
+   * Weak evidence of another kind: the sender claims an address (a web chat visitor's unverified e-mail) that is the
+   * evidence of an existing customer. A suggestion for agents, recorded once per pair; nothing is linked or merged.
+   * An address the channel cannot have, or one nobody has, suggests nothing.
+   */
+  async suggestForClaim(claim: {
+    tenantId: string;
+    /** The sender's canonical customer. */
+    customerId: string;
+    channel: Channel;
+    address: string;
+    at: Date;
+  }): Promise<MergeSuggestion | undefined> {
+    let claimed: IdentityAddress;
+    try {
+      claimed = identityAddressOf(claim.channel, claim.address);
+    } catch (error) {
+      if (error instanceof IdentityResolutionError) return undefined;
+      throw error;
+    }
+    const key = await this.collections.keys
+      .findOne({ _id: customerKeyIdOf(claim.tenantId, claimed.key) }, { customerId: 1 })
+      .lean<Pick<CustomerKey, 'customerId'>>()
+      .exec();
+    if (!key) return undefined;
+    const owner = await this.graph.canonicalIdOf(claim.tenantId, key.customerId);
+    if (owner === claim.customerId) return undefined;
+    return this.record(
+      claim.tenantId,
+      claim.customerId,
+      owner,
+      `claims the address ${claimed.address} of this customer without proof (${claim.channel}, not verified)`,
+      claim.at,
+    );
+  }
 
   async suggestFor(customer: {
     tenantId: string;
@@ -63,20 +102,29 @@ export class MergeSuggester {
       .find((namesake) => namesake.canonicalId !== customer.customerId);
     if (!candidate) return undefined;
 
-    const suggestionId = suggestionIdOf(customer.tenantId, [customer.customerId, candidate.canonicalId]);
-    const reason = `same display name "${customer.displayName?.trim()}" as a customer first seen on ${candidate.originChannel}`;
+    return this.record(
+      customer.tenantId,
+      customer.customerId,
+      candidate.canonicalId,
+      `same display name "${customer.displayName?.trim()}" as a customer first seen on ${candidate.originChannel}`,
+      customer.at,
+    );
+  }
+
+  /** The suggestion, once per pair of customers: answered only when this call recorded it. */
+  private async record(
+    tenantId: string,
+    customerId: string,
+    candidateCustomerId: string,
+    reason: string,
+    at: Date,
+  ): Promise<MergeSuggestion | undefined> {
+    const suggestionId = suggestionIdOf(tenantId, [customerId, candidateCustomerId]);
     const stored = await insertOnce(
       this.collections.suggestions,
-      {
-        _id: suggestionId,
-        tenantId: customer.tenantId,
-        customerId: customer.customerId,
-        candidateCustomerId: candidate.canonicalId,
-        reason,
-        createdAt: customer.at,
-      },
+      { _id: suggestionId, tenantId, customerId, candidateCustomerId, reason, createdAt: at },
       { _id: suggestionId },
     );
-    return stored.status === 'inserted' ? { candidateCustomerId: candidate.canonicalId, reason } : undefined;
+    return stored.status === 'inserted' ? { candidateCustomerId, reason } : undefined;
   }
 }

@@ -94,6 +94,7 @@ export class InboundPipeline {
     const messages = items.filter((item) => !item.message.revision);
     if (messages.length > 0) await this.handleMessages(messages);
     for (const item of messages) if (item.message.vouchedIdentities?.length) await this.applyVouched(item);
+    for (const item of messages) if (item.message.claimedIdentities?.length) await this.suggestClaimed(item);
     for (const item of items) if (item.message.revision) await this.revise(item, item.message.revision);
   }
 
@@ -194,6 +195,43 @@ export class InboundPipeline {
         if (!(error instanceof MergeConflictError)) throw error;
         this.logger.warn(`vouched address of ${item.messageId} cannot merge its customers: ${error.message}`);
       }
+    }
+  }
+
+  /**
+   * Weak evidence: an address the sender only claims (a web chat visitor's unverified e-mail) that belongs to another
+   * customer becomes a merge suggestion for agents, announced once as `customer.merge.suggested`; nothing is merged.
+   */
+  private async suggestClaimed(item: BatchItem): Promise<void> {
+    const stored = await this.timeline.get(item.tenantId, item.messageId);
+    if (!stored) return;
+    const customerId = await this.directory.canonicalCustomerId(item.tenantId, stored.customerId);
+    for (const [index, claimed] of (item.message.claimedIdentities ?? []).entries()) {
+      const suggestion = await this.directory.suggestForClaim({
+        tenantId: item.tenantId,
+        customerId,
+        channel: claimed.channel,
+        address: claimed.address,
+        at: item.at,
+      });
+      if (!suggestion) continue;
+      await this.events.publish(
+        item.tenantId,
+        stableId('claimed', item.tenantId, item.messageId, String(index)),
+        {
+          events: [
+            {
+              kind: 'customer.merge.suggested',
+              conversationId: stored.conversationId,
+              customerId,
+              occurredAt: item.at.toISOString(),
+              candidateCustomerId: suggestion.candidateCustomerId,
+              evidence: [suggestion.reason],
+            },
+          ],
+        },
+        item.envelope.traceparent,
+      );
     }
   }
 

@@ -69,6 +69,13 @@ export class InboundMessage {
   @IsNestedArray(() => VouchedIdentity, 5, { optional: true })
   vouchedIdentities?: VouchedIdentity[];
 
+  /**
+   * Addresses the sender claims without proof (a web chat visitor's unverified e-mail): weak evidence. When one belongs
+   * to another customer, the router records a merge suggestion for agents; it never links or merges on a claim.
+   */
+  @IsNestedArray(() => VouchedIdentity, 5, { optional: true })
+  claimedIdentities?: VouchedIdentity[];
+
   /** Set when this is an edit or deletion of an earlier message, not a new one. */
   @IsNestedObject(() => MessageRevision, { optional: true })
   revision?: MessageRevision;
