@@ -26,13 +26,11 @@ import {
   PUBLIC_BASE_URL,
 } from '../../apps/sms/src/testing/sms.harness';
 import { EMPTY_TWIML } from '../../apps/sms/src/twilio/twilio-webhook.controller';
-import { argument, percentile } from './bench-args';
-import { describeErrors, type LoadRequest, type LoadResult, runLoad } from './http-load';
+import { argument, hardStopAfter } from './bench-args';
+import { describeMeasured, type LoadRequest, type Measured, measureLoad } from './http-load';
 
 const WEBHOOK_PATH = '/webhooks/twilio/messages';
 const CUSTOMERS = 1_000;
-/** After the deadline, whatever still hangs (a close, a disconnect) is cut short; the infra dies with the process. */
-const HARD_STOP_GRACE_MS = 60_000;
 
 /**
  * Webhooks `from`…`from + count - 1` of this run: an inbound SMS with the parameters Twilio documents, a MessageSid
@@ -80,32 +78,15 @@ class BareWebhookController {
 @Module({ controllers: [BareWebhookController] })
 class BareWebhookModule {}
 
-interface Measured extends LoadResult {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  warmup: LoadResult;
-}
-
-/** A short warm-up (JIT, connections, first inserts), then the measured run, both at the same concurrency. */
-async function drive(
+/** Warm-up then measured run at the same concurrency; a 2xx must carry the empty TwiML. */
+function drive(
   url: string,
   warmup: readonly LoadRequest[],
   measured: readonly LoadRequest[],
   concurrency: number,
   deadline: number,
 ): Promise<Measured> {
-  const load = { url, concurrency, deadline, expectedBody: EMPTY_TWIML };
-  const warm = await runLoad({ ...load, requests: warmup });
-  const result = await runLoad({ ...load, requests: measured });
-  const round = (value: number): number => Math.round(value * 100) / 100;
-  return {
-    ...result,
-    perSecond: Math.round(result.accepted / (result.wallMs / 1000)),
-    p50: round(percentile(result.latenciesMs, 0.5)),
-    p99: round(percentile(result.latenciesMs, 0.99)),
-    warmup: warm,
-  };
+  return measureLoad({ url, concurrency, deadline, expectedBody: EMPTY_TWIML }, warmup, measured);
 }
 
 /** The same framework with the service's adapter settings (body limit, raw body kept), and nothing else. */
@@ -212,14 +193,6 @@ async function runSms(
   }
 }
 
-function line(name: string, result: Measured, unit: string): string {
-  return (
-    `  ${name} ${result.perSecond} ${unit}, p50 ${result.p50} ms, p99 ${result.p99} ms, ` +
-    `${result.accepted}/${result.accepted + result.errorCount} accepted, ${describeErrors(result)}` +
-    (result.warmup.errorCount > 0 ? `; warm-up: ${describeErrors(result.warmup)}` : '')
-  );
-}
-
 async function main(): Promise<void> {
   const requests = argument('requests', 3_000);
   const concurrency = argument('concurrency', 16);
@@ -231,10 +204,7 @@ async function main(): Promise<void> {
   const measured = webhooks(runId, warmupCount, requests);
   const infra = await startLocalInfra({ progress: (message) => console.error(`bench: ${message}`) });
   const deadline = Date.now() + timeoutMs;
-  setTimeout(() => {
-    console.error(`bench: still running ${HARD_STOP_GRACE_MS / 1000} s after --timeout-s, exiting`);
-    process.exit(1);
-  }, timeoutMs + HARD_STOP_GRACE_MS).unref();
+  hardStopAfter(timeoutMs);
   try {
     const baseline = await runBaseline(warmup, measured, concurrency, deadline);
     const sms = await runSms(
@@ -252,8 +222,16 @@ async function main(): Promise<void> {
       `\nsms bench: ${requests} signed inbound-SMS webhooks at concurrency ${concurrency}, after ${warmupCount} ` +
         `warm-up ones; the load generator runs in this process, over loopback keep-alive connections\n`,
     );
-    console.log(line('sms service  (signature + normalize + FerretDB + Kafka ack):', sms, 'webhooks/s'));
-    console.log(line('baseline     (bare NestJS + Fastify, same form body, same TwiML):', baseline, 'req/s'));
+    console.log(
+      describeMeasured('sms service  (signature + normalize + FerretDB + Kafka ack):', sms, 'webhooks/s'),
+    );
+    console.log(
+      describeMeasured(
+        'baseline     (bare NestJS + Fastify, same form body, same TwiML):',
+        baseline,
+        'req/s',
+      ),
+    );
     console.log(`  ratio        (sms / baseline): ${ratio}`);
     console.log(
       `  kafka        ${kafka.published} of ${kafka.accepted} accepted webhooks (warm-up included) on ` +
