@@ -23,6 +23,7 @@ export const GATEWAY_TOPICS = [
   Topics.inboundMessage,
   Topics.outbound.webchat,
   Topics.deliveryStatus,
+  Topics.liveActivity,
 ];
 
 /**

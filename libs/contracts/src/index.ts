@@ -29,6 +29,7 @@ export * from './payloads/outbound-message.dto';
 export * from './payloads/delivery-state.rules';
 export * from './payloads/delivery-status.dto';
 export * from './payloads/channel-status.dto';
+export * from './payloads/live-activity.dto';
 export * from './payloads/agent-command.dto';
 export * from './payloads/conversation-event.dto';
 export * from './capabilities/channel-capabilities';
@@ -39,6 +40,7 @@ export {
   buildAgentRef,
   buildAttachmentRef,
   buildChannelAccountStatus,
+  buildLiveActivity,
   buildDeliveryStatus,
   buildInboundMessage,
   buildOutboundMessage,

@@ -1,4 +1,4 @@
-import { ContractLimits } from '@ponte/contracts';
+import { type AgentRole, ContractLimits } from '@ponte/contracts';
 import { plainToInstance } from 'class-transformer';
 import type { ExtendedError, Socket } from 'socket.io';
 import { IsBoolean, IsNotEmpty, IsString, MaxLength, validateSync } from 'class-validator';
@@ -56,7 +56,7 @@ export interface ConversationEventView {
 
 export interface ViewerView {
   agentId: string;
-  role: string;
+  role: AgentRole;
 }
 
 export interface ViewersView {

@@ -373,6 +373,56 @@ describe(LiveUpdatesServer.name, () => {
       });
     });
 
+    it('should show viewers and typing across gateway instances, and the customer typing from another instance', async () => {
+      const [onFirst, onSecond] = await Promise.all([connect(sut, ana), connect(second, bia)]);
+      await onFirst.send('subscribe', { conversationId: inQ1._id });
+      await onSecond.send('subscribe', { conversationId: inQ1._id });
+
+      // Each instance relays from the latest offset once its consumer has joined: type until the other one hears it.
+      await waitFor(
+        async () => {
+          await Promise.all([
+            onSecond.send('typing', { conversationId: inQ1._id, typing: true }),
+            onFirst.send('typing', { conversationId: inQ1._id, typing: true }),
+          ]);
+          return (onFirst.typing.length > 0 && onSecond.typing.length > 0) || undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, description: 'typing relayed both ways between the instances' },
+      );
+      expect(onFirst.typing[0]).toEqual({
+        conversationId: inQ1._id,
+        agent: { agentId: 'bia', role: 'solver' },
+        typing: true,
+      });
+      expect(onSecond.typing[0]).toMatchObject({ agent: { agentId: 'ana', role: 'solver' } });
+      expect(onFirst.viewers).toContainEqual(
+        expect.objectContaining({
+          change: 'joined',
+          agent: { agentId: 'bia', role: 'solver' },
+          viewers: expect.arrayContaining([
+            { agentId: 'ana', role: 'solver' },
+            { agentId: 'bia', role: 'solver' },
+          ]),
+        }),
+      );
+
+      const customerTyping: unknown[] = [];
+      onFirst.socket.on('customer.typing', (view: unknown) => customerTyping.push(view));
+      second.app.get(LiveUpdatesServer).customerTyping(TENANT, inQ1._id, true);
+      await waitFor(() => customerTyping.length > 0 || undefined, {
+        description: 'the customer typing at ana',
+      });
+      expect(customerTyping).toEqual([{ conversationId: inQ1._id, typing: true }]);
+
+      onSecond.socket.disconnect();
+      await waitFor(
+        () =>
+          onFirst.viewers.some((view) => view.change === 'left' && view.agent.agentId === 'bia') || undefined,
+        { description: 'bia leaving, told across instances' },
+      );
+      expect(onFirst.viewers.at(-1)).toMatchObject({ viewers: [{ agentId: 'ana', role: 'solver' }] });
+    });
+
     it('should answer too-many-requests when a socket sends more messages than its limit', async () => {
       const agent = await connect(second, ana);
 

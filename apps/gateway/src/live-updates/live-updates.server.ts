@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { LiveActivity } from '@ponte/contracts';
 import type { Server as HttpServer } from 'node:http';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
 import type { AgentPrincipal } from '../auth/agent-principal';
@@ -30,7 +31,9 @@ import {
   type ViewersView,
   type ViewerView,
 } from './live-updates.dto';
+import { LiveActivityRelay } from './live-activity.relay';
 import { MessageRateLimit } from './message-rate-limit';
+import { RemoteViewers } from './remote-viewers';
 import {
   attachSocketServer,
   detachSocketServer,
@@ -45,6 +48,10 @@ const MAX_MESSAGE_BYTES = 16 * 1024;
 /** A placement is read again from the store after this long (the router releases some assignments without an event). */
 const PLACEMENT_TTL_MS = 60_000;
 const MAX_PLACEMENTS = 50_000;
+/** How often this instance repeats, for the others, which conversations its agents view. */
+const VIEWING_HEARTBEAT_MS = 15_000;
+/** Another instance's viewer without a heartbeat for this long is gone (that instance died or lost Kafka). */
+const REMOTE_VIEWER_TTL_MS = 3 * VIEWING_HEARTBEAT_MS;
 
 interface SocketData {
   session?: Session;
@@ -75,8 +82,9 @@ interface CachedScope {
  * only, so any instance behind a load balancer can take any connection without sticky sessions). The handshake is
  * authenticated like a request; each session re-checks its token every GATEWAY_WS_REAUTH_INTERVAL_MS and ends when the
  * token is revoked or expires. Every conversation event this instance consumes goes to the sessions that may see it,
- * by the same rule as the REST API (ConversationAccess). Presence of viewers and typing are relayed between the
- * sessions of this instance.
+ * by the same rule as the REST API (ConversationAccess). Viewers and typing reach the sessions of this instance at
+ * once and those of the other instances through the LiveActivityRelay (`ponte.live.activity.v1`), viewers repeated
+ * by a heartbeat so that those of a vanished instance expire.
  */
 @Injectable()
 export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -90,6 +98,9 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
   private reauthTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => void) | undefined;
   private readonly typingListeners = new Set<AgentTypingListener>();
+  private readonly remoteViewers = new RemoteViewers(REMOTE_VIEWER_TTL_MS);
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopActivity: (() => void) | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -97,6 +108,7 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     private readonly access: ConversationAccess,
     private readonly outcomes: CommandOutcomes,
     private readonly config: GatewayConfig,
+    private readonly relay: LiveActivityRelay,
     readModel: RouterReadModel,
   ) {
     this.placements = new ConversationPlacements(
@@ -118,11 +130,18 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     this.stopListening = this.outcomes.onConversationEvent((envelope) => this.deliver(envelope));
     this.reauthTimer = setInterval(() => this.reauthenticateAll(), this.config.GATEWAY_WS_REAUTH_INTERVAL_MS);
     this.reauthTimer.unref();
+    this.stopActivity = this.relay.onActivity((tenantId, activity) =>
+      this.remoteActivity(tenantId, activity),
+    );
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), VIEWING_HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
   }
 
   onModuleDestroy(): void {
     this.stopListening?.();
+    this.stopActivity?.();
     clearInterval(this.reauthTimer);
+    clearInterval(this.heartbeatTimer);
     for (const sessions of this.sessionsByTenant.values()) {
       for (const session of sessions) clearTimeout(session.expiry);
     }
@@ -135,11 +154,61 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     return () => this.typingListeners.delete(listener);
   }
 
-  /** The customer is typing (the web chat): told to the agents on this instance viewing the conversation. */
+  /** The customer is typing (the web chat): told to the agents viewing the conversation, on every instance. */
   customerTyping(tenantId: string, conversationId: string, typing: boolean): void {
+    this.emitCustomerTyping(tenantId, conversationId, typing);
+    this.relay.publish(tenantId, { kind: 'customer.typing', conversationId, typing });
+  }
+
+  private emitCustomerTyping(tenantId: string, conversationId: string, typing: boolean): void {
     const view: CustomerTypingView = { conversationId, typing };
     for (const session of this.viewers.get(`${tenantId}|${conversationId}`) ?? []) {
       session.socket.emit(ServerEvents.customerTyping, view);
+    }
+  }
+
+  /** What happened on another instance's sockets, told to this instance's. */
+  private remoteActivity(tenantId: string, activity: LiveActivity): void {
+    const { conversationId, agentId, role } = activity;
+    const key = `${tenantId}|${conversationId}`;
+    if (activity.kind === 'customer.typing') {
+      this.emitCustomerTyping(tenantId, conversationId, activity.typing === true);
+      return;
+    }
+    if (agentId === undefined || role === undefined) return;
+    const agent: ViewerView = { agentId, role };
+    switch (activity.kind) {
+      case 'viewing':
+        if (this.remoteViewers.seen(key, activity.instanceId, agent))
+          this.announceTo(key, conversationId, agent, 'joined');
+        return;
+      case 'left':
+        if (this.remoteViewers.gone(key, activity.instanceId, agentId))
+          this.announceTo(key, conversationId, agent, 'left');
+        return;
+      case 'typing': {
+        // Only a viewer may type: a typing agent whose `viewing` this instance missed is a viewer too.
+        if (this.remoteViewers.seen(key, activity.instanceId, agent))
+          this.announceTo(key, conversationId, agent, 'joined');
+        const view: TypingView = { conversationId, agent, typing: activity.typing === true };
+        for (const session of this.viewers.get(key) ?? []) {
+          if (session.principal.agentId !== agentId) session.socket.emit(ServerEvents.typing, view);
+        }
+        for (const listener of this.typingListeners) listener(tenantId, conversationId, view.typing);
+      }
+    }
+  }
+
+  /** Repeats this instance's viewers for the others, and lets theirs expire when their heartbeats stopped. */
+  private heartbeat(): void {
+    for (const [key, sessions] of this.viewers) {
+      const [tenantId, conversationId] = splitViewersKey(key);
+      for (const viewer of viewersOf(sessions)) {
+        this.relay.publish(tenantId, { kind: 'viewing', conversationId, ...viewer });
+      }
+    }
+    for (const { key, viewer } of this.remoteViewers.expire()) {
+      this.announceTo(key, splitViewersKey(key)[1], viewer, 'left');
     }
   }
 
@@ -233,6 +302,12 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
       }
     }
     for (const listener of this.typingListeners) listener(session.principal.tenantId, conversationId, typing);
+    this.relay.publish(session.principal.tenantId, {
+      kind: 'typing',
+      conversationId,
+      ...viewerOf(session),
+      typing,
+    });
     return {};
   }
 
@@ -243,8 +318,15 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     sessions.add(session);
     session.viewing.add(conversationId);
     this.viewers.set(key, sessions);
-    if (joined) this.announce(session, conversationId, sessions, 'joined');
-    return viewersOf(sessions);
+    if (joined) {
+      this.announce(session, conversationId, sessions, 'joined');
+      this.relay.publish(session.principal.tenantId, {
+        kind: 'viewing',
+        conversationId,
+        ...viewerOf(session),
+      });
+    }
+    return this.viewersOfKey(key);
   }
 
   private leave(session: Session, conversationId: string): void {
@@ -254,6 +336,9 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     if (!sessions?.delete(session)) return;
     if (sessions.size === 0) this.viewers.delete(key);
     this.announce(session, conversationId, sessions, 'left');
+    if (![...sessions].some((other) => other.principal.agentId === session.principal.agentId)) {
+      this.relay.publish(session.principal.tenantId, { kind: 'left', conversationId, ...viewerOf(session) });
+    }
   }
 
   private announce(
@@ -266,11 +351,32 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
       conversationId,
       change,
       agent: viewerOf(session),
-      viewers: viewersOf(sessions),
+      viewers: this.viewersOfKey(viewersKey(session, conversationId)),
     };
     for (const other of sessions) {
       if (other !== session) other.socket.emit(ServerEvents.viewers, view);
     }
+  }
+
+  /** A viewer of another instance came or went: told to every session of this one viewing the conversation. */
+  private announceTo(
+    key: string,
+    conversationId: string,
+    agent: ViewerView,
+    change: ViewersView['change'],
+  ): void {
+    const sessions = this.viewers.get(key);
+    if (!sessions) return;
+    const view: ViewersView = { conversationId, change, agent, viewers: this.viewersOfKey(key) };
+    for (const session of sessions) session.socket.emit(ServerEvents.viewers, view);
+  }
+
+  /** Who views the conversation, on this instance and the others, once per agent. */
+  private viewersOfKey(key: string): ViewerView[] {
+    const byAgent = new Map<string, ViewerView>();
+    for (const viewer of this.remoteViewers.of(key)) byAgent.set(viewer.agentId, viewer);
+    for (const viewer of viewersOf(this.viewers.get(key) ?? new Set())) byAgent.set(viewer.agentId, viewer);
+    return [...byAgent.values()];
   }
 
   private disconnected(session: Session): void {
@@ -401,6 +507,11 @@ function handshakeToken(socket: LiveSocket): string {
 
 function viewersKey(session: Session, conversationId: string): string {
   return `${session.principal.tenantId}|${conversationId}`;
+}
+
+function splitViewersKey(key: string): [tenantId: string, conversationId: string] {
+  const separator = key.indexOf('|');
+  return [key.slice(0, separator), key.slice(separator + 1)];
 }
 
 function viewerOf(session: Session): ViewerView {

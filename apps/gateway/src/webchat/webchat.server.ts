@@ -56,9 +56,10 @@ type VisitorSocket = GatewaySocket<SocketData>;
  * The visitors' side of the web chat: a socket.io server at `/api/v1/webchat/live` (WebSocket transport, the client
  * script served beside it). A handshake needs a visitor token, from a page the inbox allows. Each instance consumes
  * `ponte.outbound.webchat.v1` in a consumer group of its own, from the latest offset, and pushes each agent message to
- * the visitor's sockets connected here; the client's acknowledgement makes it `delivered`. A visitor offline, or
- * connected to another instance, gets it from the history (GET /api/v1/webchat/messages) when the widget loads it.
- * Typing goes both ways between the visitor and the agents viewing the conversation on this instance.
+ * the visitor's sockets connected here (every instance does the same for its own); the client's acknowledgement makes
+ * it `delivered`. A visitor offline gets it from the history (GET /api/v1/webchat/messages) when the widget loads it.
+ * Typing goes both ways between the visitor and the agents viewing the conversation, on any instance (the live
+ * activity relay carries it between them).
  */
 @Injectable()
 export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -209,7 +210,7 @@ export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** The visitor is typing (the REST fallback): told to the agents viewing their latest conversation here. */
+  /** The visitor is typing (the REST fallback): told to the agents viewing their latest conversation. */
   async typingOf(visitor: Visitor, typing: boolean): Promise<void> {
     const conversationId = await this.webchat.latestConversationId(visitor);
     if (conversationId) this.live.customerTyping(visitor.tenantId, conversationId, typing);

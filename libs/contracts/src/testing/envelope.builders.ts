@@ -7,6 +7,7 @@ import { buildAgentCommand } from './agent-command.builders';
 import { buildConversationEvent } from './conversation-event.builders';
 import {
   buildChannelAccountStatus,
+  buildLiveActivity,
   buildDeliveryStatus,
   buildInboundMessage,
   buildOutboundMessage,
@@ -19,6 +20,7 @@ const defaultPayloads: { readonly [T in TopicName]: () => PayloadOf<T> } = {
   [Topics.deliveryStatus]: () => buildDeliveryStatus(),
   [Topics.conversationEvent]: () => buildConversationEvent('message.appended'),
   [Topics.channelStatus]: () => buildChannelAccountStatus(),
+  [Topics.liveActivity]: () => buildLiveActivity(),
   ...(Object.fromEntries(
     CHANNELS.map((channel) => [Topics.outbound[channel], () => buildOutboundMessage({ channel })]),
   ) as { [T in OutboundTopicName]: () => PayloadOf<T> }),

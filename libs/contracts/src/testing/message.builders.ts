@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelAccountStatus } from '../payloads/channel-status.dto';
+import type { LiveActivity } from '../payloads/live-activity.dto';
 import type { DeliveryStatus } from '../payloads/delivery-status.dto';
 import type { InboundMessage } from '../payloads/inbound-message.dto';
 import type { AgentRef, AttachmentRef } from '../payloads/message-parts.dto';
@@ -37,6 +38,18 @@ export function buildOutboundMessage(overrides: Partial<OutboundMessage> = {}): 
     channelAccountId: 'wa-5511999990000',
     to: { address: '5511987654321' },
     content: { text: 'Prontinho, sua conta foi desbloqueada.' },
+    ...overrides,
+  };
+}
+
+export function buildLiveActivity(overrides: Partial<LiveActivity> = {}): LiveActivity {
+  return {
+    kind: 'viewing',
+    conversationId: 'conversation-1',
+    instanceId: 'gateway-a',
+    agentId: 'ana',
+    role: 'solver',
+    occurredAt: BUILDER_TIME,
     ...overrides,
   };
 }

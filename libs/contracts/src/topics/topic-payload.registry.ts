@@ -13,6 +13,7 @@ import {
 import { ChannelAccountStatus } from '../payloads/channel-status.dto';
 import { DeliveryStatus } from '../payloads/delivery-status.dto';
 import { InboundMessage } from '../payloads/inbound-message.dto';
+import { LiveActivity } from '../payloads/live-activity.dto';
 import { OutboundMessage } from '../payloads/outbound-message.dto';
 import { CHANNELS } from './channel.constants';
 import { Topics, type OutboundTopicName, type TopicName } from './topic.constants';
@@ -23,6 +24,7 @@ type TopicPayloadMap = {
   [Topics.deliveryStatus]: DeliveryStatus;
   [Topics.conversationEvent]: ConversationEvent;
   [Topics.channelStatus]: ChannelAccountStatus;
+  [Topics.liveActivity]: LiveActivity;
 } & { [T in OutboundTopicName]: OutboundMessage };
 
 /** The payload a topic carries, so producer and consumer signatures follow the topic name. */
@@ -87,6 +89,11 @@ const topicSpecs: { readonly [T in TopicName]: TopicSpec<T> } = {
   [Topics.channelStatus]: {
     payloadClass: () => ChannelAccountStatus,
     key: (status) => `${status.channel}:${status.channelAccountId}`,
+    discriminated: false,
+  },
+  [Topics.liveActivity]: {
+    payloadClass: () => LiveActivity,
+    key: (activity) => activity.conversationId,
     discriminated: false,
   },
   ...(Object.fromEntries(CHANNELS.map((channel) => [Topics.outbound[channel], outboundSpec])) as {

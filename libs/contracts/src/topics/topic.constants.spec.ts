@@ -19,7 +19,7 @@ describe(outboundTopic.name, () => {
 describe('ALL_TOPICS', () => {
   it('should list every topic once when the outbound topics are included', () => {
     expect(new Set(ALL_TOPICS).size).toBe(ALL_TOPICS.length);
-    expect(ALL_TOPICS).toHaveLength(5 + CHANNELS.length);
+    expect(ALL_TOPICS).toHaveLength(6 + CHANNELS.length);
     expect(ALL_TOPICS).toEqual(expect.arrayContaining([Topics.conversationEvent, Topics.outbound.instagram]));
   });
 

@@ -6,6 +6,7 @@ export const Topics = {
   deliveryStatus: 'ponte.delivery.status.v1',
   conversationEvent: 'ponte.conversation.event.v1',
   channelStatus: 'ponte.channel.status.v1',
+  liveActivity: 'ponte.live.activity.v1',
   outbound: {
     sms: 'ponte.outbound.sms.v1',
     whatsapp: 'ponte.outbound.whatsapp.v1',
@@ -21,6 +22,7 @@ export const Topics = {
   deliveryStatus: string;
   conversationEvent: string;
   channelStatus: string;
+  liveActivity: string;
   // `satisfies` makes adding a channel without its outbound topic a compile error.
   outbound: Record<Channel, string>;
 };
@@ -33,6 +35,7 @@ export type TopicName =
   | typeof Topics.deliveryStatus
   | typeof Topics.conversationEvent
   | typeof Topics.channelStatus
+  | typeof Topics.liveActivity
   | OutboundTopicName;
 
 export const ALL_TOPICS: readonly TopicName[] = [
@@ -41,6 +44,7 @@ export const ALL_TOPICS: readonly TopicName[] = [
   Topics.deliveryStatus,
   Topics.conversationEvent,
   Topics.channelStatus,
+  Topics.liveActivity,
   ...Object.values(Topics.outbound),
 ];
 
