@@ -24,10 +24,21 @@ export interface SupervisedProcessOptions {
 const WATCHDOG_SCRIPT = `
 exec 3<&0
 server=
-# Before the fork a TERM simply ends the wrapper. The forked child inherits this trap until it execs the server, so
-# a TERM forwarded in that window is caught there and lost at the exec: the loop below forwards it once more a
-# second later if the server is still alive (a second TERM is harmless to a server already shutting down).
-trap 'sig=$sig.; kill -TERM $server 2>/dev/null || exit 143' TERM INT HUP
+# Before the fork a TERM simply ends the wrapper. Until the forked child execs the server it is a copy of this shell
+# with this trap: a TERM sent to it then is caught and lost at the exec. So the trap waits (up to 2 s) while the
+# child's command line is still this shell's (Linux /proc), then forwards the TERM once. Never twice: a second TERM
+# cuts the graceful shutdown of many servers short.
+forward() {
+  [ -n "$server" ] || exit 143
+  tries=0
+  while [ "$tries" -lt 100 ] && [ -r "/proc/$server/cmdline" ] \\
+    && [ "$(tr '\\0' ' ' < "/proc/$server/cmdline")" = "$(tr '\\0' ' ' < "/proc/$$/cmdline")" ]; do
+    sleep 0.02
+    tries=$((tries + 1))
+  done
+  kill -TERM "$server" 2>/dev/null
+}
+trap forward TERM INT HUP
 "$@" </dev/null &
 server=$!
 { cat <&3 >/dev/null; kill -KILL $server 2>/dev/null; } &
@@ -37,11 +48,6 @@ while :; do
   wait $server
   status=$?
   kill -0 $server 2>/dev/null || break
-  if [ "$sig" = . ]; then
-    sig=..
-    sleep 1
-    kill -TERM $server 2>/dev/null
-  fi
 done
 kill $watchdog 2>/dev/null
 exit $status
