@@ -176,6 +176,20 @@ describe('web chat → router → agent and back (gateway and router services as
     expect(appended.data.message).toMatchObject({ direction: 'incoming', channel: 'webchat' });
     const conversationId = appended.data.conversationId;
 
+    // Typing both ways: the agent viewing the conversation and the visitor.
+    const visitorTyping: unknown[] = [];
+    const customerTyping: unknown[] = [];
+    visitorSocket.on('typing', (view: unknown) => visitorTyping.push(view));
+    agentSocket.on('customer.typing', (view: unknown) => customerTyping.push(view));
+    await agentSocket.timeout(15_000).emitWithAck('subscribe', { conversationId });
+    await agentSocket.timeout(15_000).emitWithAck('typing', { conversationId, typing: true });
+    await visitorSocket.timeout(15_000).emitWithAck('typing', { typing: true });
+    await group.waitFor(() => (visitorTyping.length > 0 && customerTyping.length > 0) || undefined, {
+      description: 'typing relayed to the visitor and to the agent',
+    });
+    expect(visitorTyping).toEqual([{ typing: true }]);
+    expect(customerTyping).toEqual([{ conversationId, typing: true }]);
+
     const reply = await gateway.request<{ status: string }>(
       'POST',
       `${API}/conversations/${conversationId}/reply`,
