@@ -8,3 +8,4 @@ export {
   type ChannelTestEnvironment,
   type ChannelTestEnvironmentOptions,
 } from './src/testing/channel-service.harness';
+export { InMemoryOutboundLedger } from './src/testing/in-memory-ledger';

@@ -1,13 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  type BlobMetadata,
-  BlobStore,
-  type LedgerEntry,
-  type LedgerStart,
-  type NewBlob,
-  type OutboundLedgerStore,
-  type SendAccepted,
-} from '@ponte/channel-kit';
+import { type BlobMetadata, BlobStore, type NewBlob, type SendAccepted } from '@ponte/channel-kit';
+import { InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
 import { encode, type EnvelopeOf, loadFixtures, parse, Topics } from '@ponte/contracts';
 import type { MessageBus } from '@ponte/messaging';
 import { loadConfig } from '@ponte/platform';
@@ -20,32 +13,6 @@ import { OUTSIDE_MESSAGING_WINDOW } from './messaging-window';
 import { OutboundSenderService } from './outbound-sender.service';
 
 const HOUR = 3_600_000;
-
-class InMemoryLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  async get(messageId: string): Promise<LedgerEntry | null> {
-    return this.entries.get(messageId) ?? null;
-  }
-
-  async start(messageId: string, entry: LedgerStart): Promise<boolean> {
-    if (this.entries.has(messageId)) return false;
-    this.entries.set(messageId, {
-      _id: messageId,
-      state: entry.state ?? 'sending',
-      attempts: entry.state === 'failed' ? 0 : 1,
-      from: entry.from,
-      to: entry.to,
-      updatedAt: new Date(),
-    });
-    return true;
-  }
-
-  async update(messageId: string, changes: Partial<LedgerEntry>): Promise<void> {
-    const entry = this.entries.get(messageId);
-    if (entry) this.entries.set(messageId, { ...entry, ...changes });
-  }
-}
 
 class InMemoryBlobStore extends BlobStore {
   private readonly blobs = new Map<string, { metadata: BlobMetadata; bytes: Buffer }>();
@@ -126,7 +93,7 @@ describe(OutboundSenderService.name, () => {
       sentMessages,
       new InMemoryBlobStore(),
       provider,
-      new InMemoryLedger() as unknown as OutboundLedgerStore,
+      new InMemoryOutboundLedger().asStore(),
       bus,
     );
   });

@@ -1,12 +1,5 @@
-import {
-  BlobStore,
-  type BlobMetadata,
-  type LedgerEntry,
-  type LedgerStart,
-  type NewBlob,
-  type OutboundLedgerStore,
-  type SendAccepted,
-} from '@ponte/channel-kit';
+import { BlobStore, type BlobMetadata, type NewBlob, type SendAccepted } from '@ponte/channel-kit';
+import { InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
 import { Logger } from '@nestjs/common';
 import { encode, type EnvelopeOf, loadFixtures, parse, Topics } from '@ponte/contracts';
 import type { MessageBus } from '@ponte/messaging';
@@ -16,32 +9,6 @@ import { TelegramConfig } from '../config/telegram.config';
 import { fileNameOf, OutboundMediaResolver } from './outbound-media.resolver';
 import { OutboundSenderService, replyTarget } from './outbound-sender.service';
 import { TelegramProvider, type TelegramSendRequest } from './telegram-provider.port';
-
-class InMemoryLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  async get(messageId: string): Promise<LedgerEntry | null> {
-    return this.entries.get(messageId) ?? null;
-  }
-
-  async start(messageId: string, entry: LedgerStart): Promise<boolean> {
-    if (this.entries.has(messageId)) return false;
-    this.entries.set(messageId, {
-      _id: messageId,
-      state: entry.state ?? 'sending',
-      attempts: entry.state === 'failed' ? 0 : 1,
-      from: entry.from,
-      to: entry.to,
-      updatedAt: new Date(),
-    });
-    return true;
-  }
-
-  async update(messageId: string, changes: Partial<LedgerEntry>): Promise<void> {
-    const entry = this.entries.get(messageId);
-    if (entry) this.entries.set(messageId, { ...entry, ...changes });
-  }
-}
 
 class InMemoryBlobStore extends BlobStore {
   private readonly blobs = new Map<string, { metadata: BlobMetadata; bytes: Buffer }>();
@@ -110,7 +77,7 @@ describe(OutboundSenderService.name, () => {
       new TelegramBots(config),
       provider,
       new OutboundMediaResolver(new InMemoryBlobStore()),
-      new InMemoryLedger() as unknown as OutboundLedgerStore,
+      new InMemoryOutboundLedger().asStore(),
       bus,
     );
   });

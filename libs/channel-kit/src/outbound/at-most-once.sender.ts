@@ -57,7 +57,8 @@ export interface AtMostOnceSenderOptions {
  *
  * The ledger is written before every call (`sending`) and after the answer. A replayed event therefore finds:
  * `sent`/`failed` → the status is published again (the crash may have come before it), nothing is sent; `retrying` →
- * the earlier attempts were certainly refused, so sending resumes; `sending` → we crashed while the provider had the
+ * the earlier attempts were certainly refused, so sending resumes (each later attempt is claimed in the ledger first,
+ * so two consumers holding the same message never both resume it); `sending` → we crashed while the provider had the
  * request and cannot know whether it sent it. Neither Twilio's Messages API nor the Cloud API has an idempotency key,
  * so sending again could message the customer twice: we choose at-most-once and report `failed` with
  * PONTE_SEND_UNCERTAIN, so the agent checks and resends. If the provider did send it, its statuses still arrive and a
@@ -101,6 +102,7 @@ export class AtMostOnceSender {
       if (attempt === 1) {
         if (!(await this.ledger.start(message.messageId, prepared.record))) return 'in-flight-elsewhere';
       } else {
+        if (!(await this.ledger.claimAttempt(message.messageId, attempt))) return 'in-flight-elsewhere';
         await this.ledger.update(message.messageId, { state: 'sending', attempts: attempt });
       }
       try {

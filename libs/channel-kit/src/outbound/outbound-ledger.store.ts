@@ -40,9 +40,12 @@ export interface LedgerEntry {
  */
 export class OutboundLedgerStore {
   private readonly entries: Collection<LedgerEntry>;
+  /** One document per attempt after the first, `_id` = `<messageId>|<attempt>`: its unique id decides who makes it. */
+  private readonly attempts: Collection<{ _id: string; messageId: string; at: Date }>;
 
   constructor(connection: Connection, collectionName: string) {
     this.entries = connection.collection<LedgerEntry>(collectionName);
+    this.attempts = connection.collection(`${collectionName}_attempts`);
   }
 
   /** The Nest provider of a ledger over `collectionName` on the service's MongoDB connection. */
@@ -70,6 +73,22 @@ export class OutboundLedgerStore {
         to: entry.to,
         updatedAt: new Date(),
       });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims attempt `attempt` (the second or later) of a message; false when another consumer claimed it first. Two
+   * consumers can both find a message `retrying` (a rebalance hands it to a new one while the first still waits out
+   * its backoff): only one of them may call the provider. An insert decides, because FerretDB 1.24 does not apply a
+   * conditional update atomically.
+   */
+  async claimAttempt(messageId: string, attempt: number): Promise<boolean> {
+    try {
+      await this.attempts.insertOne({ _id: `${messageId}|${attempt}`, messageId, at: new Date() });
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
