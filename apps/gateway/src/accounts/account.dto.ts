@@ -1,22 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AGENT_ROLES, type AgentRole } from '@ponte/contracts';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../auth/password-policy';
 import type { Account } from './account.schema';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from './email-address';
+import { PageLimit } from '../http/page-limit.decorator';
 
 const ID_PATTERN = /^[^\s|]+$/;
 const ID_MESSAGE = '$property must be a non-empty id without spaces or "|"';
@@ -138,12 +136,7 @@ export class ResetPasswordBody {
 }
 
 export class ListAccountsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `next` of the previous page' })

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { type Channel, PRIORITIES, type Priority } from '@ponte/contracts';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { RequestValidationError } from '../http/problem.error';
 import type {
   ConversationRecord,
@@ -11,6 +10,7 @@ import type {
   MessageRecord,
   QueueRecord,
 } from './router-read.model';
+import { PageLimit } from '../http/page-limit.decorator';
 
 export const SLA_STATES = ['ok', 'due-soon', 'breached'] as const;
 export type SlaState = (typeof SLA_STATES)[number];
@@ -18,12 +18,7 @@ export type SlaState = (typeof SLA_STATES)[number];
 const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 
 class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `next` of the previous page' })
@@ -68,12 +63,7 @@ export class ListConversationsQuery extends PageQuery {
 export class TimelineQuery extends PageQuery {}
 
 export class MergeCandidatesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit()
   limit?: number;
 }
 

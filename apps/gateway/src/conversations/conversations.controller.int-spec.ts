@@ -69,7 +69,8 @@ describe(ConversationsController.name, () => {
   });
 
   beforeAll(async () => {
-    sut = await GatewayHarness.start({ env: { GATEWAY_COMMAND_WAIT_MS: '2000' } });
+    // Long enough for a loaded machine: every command here is answered, so no test waits it out.
+    sut = await GatewayHarness.start({ env: { GATEWAY_COMMAND_WAIT_MS: '10000' } });
     router = await RouterDouble.start(sut.env, (command) => {
       if (command.kind === 'note' && command.content.text?.startsWith('apply')) {
         return {

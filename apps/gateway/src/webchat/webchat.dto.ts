@@ -1,21 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANNEL_CAPABILITIES, ContractLimits, type DeliveryState } from '@ponte/contracts';
-import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
   IsHexadecimal,
-  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
+import { PageLimit } from '../http/page-limit.decorator';
 
 /** The socket.io path of the visitors' web chat. */
 export const WEBCHAT_LIVE_PATH = '/api/v1/webchat/live';
@@ -152,12 +149,7 @@ export class VisitorMessagesQuery {
   @MaxLength(ContractLimits.identifierLength)
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit()
   limit?: number;
 }
 
