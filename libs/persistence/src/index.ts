@@ -5,9 +5,11 @@ export {
   duplicateIndexesOfBulkError,
 } from './idempotent-write/duplicate-key';
 export {
+  claimOnce,
   insertOnce,
   insertManyOnce,
   type BulkInsertTarget,
+  type ClaimTarget,
   type InsertOnceResult,
   type InsertManyOnceResult,
 } from './idempotent-write/insert-once';

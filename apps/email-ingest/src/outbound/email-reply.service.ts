@@ -81,6 +81,7 @@ export class EmailReplyService {
           mailboxKey: `${mailbox.id}/${mailbox.imap.folder}`,
         });
       } else {
+        if (!(await this.ledger.claimAttempt(message.messageId, attempt))) return 'in-flight-elsewhere';
         await this.ledger.update(message.messageId, { state: 'sending', attempts: attempt });
       }
       try {

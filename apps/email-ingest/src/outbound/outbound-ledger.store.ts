@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { findById, isDuplicateKeyError } from '@ponte/persistence';
+import { claimOnce, findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 
@@ -31,9 +31,12 @@ export interface LedgerEntry {
 @Injectable()
 export class OutboundLedgerStore {
   private readonly entries: Collection<LedgerEntry>;
+  /** One document per attempt after the first, `_id` = `<messageId>|<attempt>`: its unique id decides who makes it. */
+  private readonly attempts: Collection<{ _id: string; messageId: string; claimedAt: Date }>;
 
   constructor(@InjectConnection() connection: Connection) {
     this.entries = connection.collection<LedgerEntry>('email_outbound_ledger');
+    this.attempts = connection.collection('email_outbound_ledger_attempts');
   }
 
   get(messageId: string): Promise<LedgerEntry | null> {
@@ -51,6 +54,14 @@ export class OutboundLedgerStore {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Claims attempt `attempt` (the second or later) of a reply; false when another consumer claimed it first (both
+   * found it `retrying` after a rebalance): only one of them may hand it to SMTP again.
+   */
+  claimAttempt(messageId: string, attempt: number): Promise<boolean> {
+    return claimOnce(this.attempts, `${messageId}|${attempt}`, { messageId });
   }
 
   async update(messageId: string, changes: Partial<Omit<LedgerEntry, '_id'>>): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { DeliveryState } from '@ponte/contracts';
-import { findById, isDuplicateKeyError } from '@ponte/persistence';
+import { claimOnce, findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 
@@ -41,7 +41,7 @@ export interface LedgerEntry {
 export class OutboundLedgerStore {
   private readonly entries: Collection<LedgerEntry>;
   /** One document per attempt after the first, `_id` = `<messageId>|<attempt>`: its unique id decides who makes it. */
-  private readonly attempts: Collection<{ _id: string; messageId: string; at: Date }>;
+  private readonly attempts: Collection<{ _id: string; messageId: string; claimedAt: Date }>;
 
   constructor(connection: Connection, collectionName: string) {
     this.entries = connection.collection<LedgerEntry>(collectionName);
@@ -86,14 +86,8 @@ export class OutboundLedgerStore {
    * its backoff): only one of them may call the provider. An insert decides, because FerretDB 1.24 does not apply a
    * conditional update atomically.
    */
-  async claimAttempt(messageId: string, attempt: number): Promise<boolean> {
-    try {
-      await this.attempts.insertOne({ _id: `${messageId}|${attempt}`, messageId, at: new Date() });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  claimAttempt(messageId: string, attempt: number): Promise<boolean> {
+    return claimOnce(this.attempts, `${messageId}|${attempt}`, { messageId });
   }
 
   async update(messageId: string, changes: Partial<Omit<LedgerEntry, '_id'>>): Promise<void> {

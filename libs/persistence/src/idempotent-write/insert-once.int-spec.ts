@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Connection, Model, Schema } from 'mongoose';
-import { insertManyOnce, insertOnce } from './insert-once';
+import { claimOnce, insertManyOnce, insertOnce } from './insert-once';
 
 interface StoredMessage {
   tenantId: string;
@@ -130,5 +130,32 @@ describe(insertManyOnce.name, () => {
     const result = await insertManyOnce(model, [buildMessage(), buildMessage(), buildMessage()]);
 
     expect(result).toEqual({ inserted: [0, 1, 2], duplicates: [] });
+  });
+});
+
+describe(claimOnce.name, () => {
+  let connection: Connection;
+
+  beforeAll(async () => {
+    connection = await mongoose
+      .createConnection(process.env['MONGO_URL'] ?? '', { dbName: `persistence_${randomUUID().slice(0, 8)}` })
+      .asPromise();
+  });
+
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('should let exactly one of many concurrent claimers of an id through', async () => {
+    const claims = connection.collection('claims');
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => claimOnce(claims, 'm1|2', { messageId: 'm1' })),
+    );
+
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(await claims.findOne({ _id: 'm1|2' } as never)).toMatchObject({ messageId: 'm1' });
+    await expect(claimOnce(claims, 'm1|3')).resolves.toBe(true);
   });
 });

@@ -65,3 +65,26 @@ export async function insertManyOnce<T>(
 function isSingleDuplicate(error: unknown, documents: unknown[]): boolean {
   return documents.length === 1 && isDuplicateKeyError(error);
 }
+
+/** A native collection's insertOne, for claimOnce. */
+export interface ClaimTarget {
+  insertOne(document: never): Promise<unknown>;
+}
+
+/**
+ * Claims `_id` once: true for the first caller, false for every caller after it (the unique `_id` decides, which is
+ * atomic on FerretDB 1.24 too, unlike a conditional update). For "only one consumer may do this step" guards.
+ */
+export async function claimOnce(
+  collection: ClaimTarget,
+  id: string,
+  fields: Record<string, unknown> = {},
+): Promise<boolean> {
+  try {
+    await collection.insertOne({ ...fields, _id: id, claimedAt: new Date() } as never);
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
+}
