@@ -24,7 +24,58 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/coverage', '**/tmp', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.nx',
+      '**/coverage',
+      '**/tmp',
+      '**/*.js',
+      '**/*.mjs',
+      // Browser code served as is (no build step): linted by the block below.
+      '!apps/gateway/public/**/*.js',
+    ],
+  },
+  {
+    // The web chat widget runs in customers' browsers, in pages we do not control.
+    files: ['apps/gateway/public/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2020,
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'localStorage',
+          'navigator',
+          'console',
+          'fetch',
+          'URL',
+          'URLSearchParams',
+          'crypto',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'Promise',
+          'Map',
+          'Set',
+          'CSSStyleSheet',
+          'AbortController',
+          'Date',
+          'JSON',
+          'Math',
+          'Array',
+          'Object',
+          'String',
+          'Number',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { 'no-undef': 'error', strict: ['error', 'function'] },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -44,7 +95,9 @@ export default [
         'error',
         {
           paths: [{ name: 'kafkajs', message: 'Only libs/messaging talks to Kafka; use @ponte/messaging.' }],
-          patterns: [{ group: ['@ponte/*/src', '@ponte/*/src/*'], message: 'Import a lib through its entry point.' }],
+          patterns: [
+            { group: ['@ponte/*/src', '@ponte/*/src/*'], message: 'Import a lib through its entry point.' },
+          ],
         },
       ],
       'no-restricted-syntax': [

@@ -67,12 +67,15 @@
     return scripts.find((s) => s.src && new URL(s.src).pathname.endsWith('/webchat/widget.js')) || null;
   }
 
-  function noop() {}
+  // Best-effort calls (read receipts, typing) whose answer nobody waits for.
+  function noop() {
+    return undefined;
+  }
 
   function readToken() {
     try {
       return localStorage.getItem(tokenKey);
-    } catch (e) {
+    } catch {
       return null;
     }
   }
@@ -81,7 +84,7 @@
     try {
       if (token) localStorage.setItem(tokenKey, token);
       else localStorage.removeItem(tokenKey);
-    } catch (e) {
+    } catch {
       // Storage blocked (privacy settings, sandboxed frame): the visitor lasts as long as the page.
     }
   }
@@ -661,7 +664,7 @@
     window.Ponte = { open: openPanel, close: closePanel, setUser, widgetLoaded: true };
     queued.forEach((call) => {
       const method = Array.isArray(call) && window.Ponte[call[0]];
-      if (typeof method === 'function') method.apply(null, call.slice(1));
+      if (typeof method === 'function') method(...call.slice(1));
     });
     // A returning visitor resumes at once (agents may have answered); a new one starts on opening the chat.
     if (state.token) ensureSession();
