@@ -180,6 +180,8 @@ describe('web chat → router → agent and back (gateway and router services as
     const visitorTyping: unknown[] = [];
     const customerTyping: unknown[] = [];
     visitorSocket.on('typing', (view: unknown) => visitorTyping.push(view));
+    const seen: { upTo: string }[] = [];
+    visitorSocket.on('seen', (view: { upTo: string }) => seen.push(view));
     agentSocket.on('customer.typing', (view: unknown) => customerTyping.push(view));
     await agentSocket.timeout(15_000).emitWithAck('subscribe', { conversationId });
     await agentSocket.timeout(15_000).emitWithAck('typing', { conversationId, typing: true });
@@ -189,6 +191,19 @@ describe('web chat → router → agent and back (gateway and router services as
     });
     expect(visitorTyping).toEqual([{ typing: true }]);
     expect(customerTyping).toEqual([{ conversationId, typing: true }]);
+
+    // Seen: the agent opened the conversation after the first message, and has it open when the second arrives.
+    await group.waitFor(() => seen.find((view) => view.upTo === sent.messageId), {
+      description: 'the first message seen when the agent opened the conversation',
+    });
+    const second = (await visitorSocket
+      .timeout(15_000)
+      .emitWithAck('message', { clientMessageId: randomUUID(), text: 'Era um presente' })) as {
+      messageId: string;
+    };
+    await group.waitFor(() => seen.find((view) => view.upTo === second.messageId), {
+      description: 'the second message seen as it arrived',
+    });
 
     const reply = await gateway.request<{ status: string }>(
       'POST',
@@ -231,6 +246,7 @@ describe('web chat → router → agent and back (gateway and router services as
       detail.timeline.messages.map((message) => [message.direction, message.channel, message.content.text]),
     ).toEqual([
       ['incoming', 'webchat', 'Meu pedido não chegou'],
+      ['incoming', 'webchat', 'Era um presente'],
       ['outgoing', 'webchat', 'Vou verificar com a transportadora.'],
     ]);
 
@@ -268,6 +284,7 @@ describe('web chat → router → agent and back (gateway and router services as
       },
     );
     expect(switched.body.timeline.messages.map((message) => message.channel)).toEqual([
+      'webchat',
       'webchat',
       'webchat',
       'sms',

@@ -18,7 +18,7 @@
   const AGENT_TYPING_TIMEOUT_MS = 30000; // an agent's typing:false can be lost with their connection
   const PAGE_SIZE = 50;
   const USER_FIELDS = ['name', 'email', 'emailHash', 'phone', 'phoneHash'];
-  const TICKS = { sending: 'sending…', sent: '✓ sent', failed: 'not sent' };
+  const TICKS = { sending: 'sending…', sent: '✓ sent', seen: '✓✓ seen', failed: 'not sent' };
 
   if (window.Ponte && window.Ponte.widgetLoaded) return;
   const script = findOwnScript();
@@ -252,6 +252,7 @@
         state.socket.on('connect_error', onConnectError);
         state.socket.on('message', onAgentMessage);
         state.socket.on('typing', showAgentTyping);
+        state.socket.on('seen', onSeen);
       },
       (err) => {
         console.warn('[Ponte] ' + err.message + '; polling instead.');
@@ -352,6 +353,15 @@
     addServerMessage(message);
     if (typeof ack === 'function') ack();
     hideAgentTyping();
+  }
+
+  // An agent has seen the visitor's messages up to `upTo` (entries are kept in the order they were shown).
+  function onSeen(event) {
+    if (!event || !state.entries.has(event.upTo)) return;
+    for (const [messageId, entry] of state.entries) {
+      if (entry.tick && entry.tick.textContent === TICKS.sent) setTick(entry, 'seen');
+      if (messageId === event.upTo) return;
+    }
   }
 
   function addServerMessage(item) {

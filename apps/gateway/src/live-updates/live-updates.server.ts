@@ -72,6 +72,9 @@ interface Session {
 /** Hears agents typing, for the customer's side of a conversation (the web chat). */
 export type AgentTypingListener = (tenantId: string, conversationId: string, typing: boolean) => void;
 
+/** Hears an agent start viewing a conversation, on this instance or another (the web chat's "seen"). */
+export type ViewedListener = (tenantId: string, conversationId: string) => void;
+
 interface CachedScope {
   scope: Promise<AccessScope>;
   loadedAt: number;
@@ -98,6 +101,7 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
   private reauthTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => void) | undefined;
   private readonly typingListeners = new Set<AgentTypingListener>();
+  private readonly viewedListeners = new Set<ViewedListener>();
   private readonly remoteViewers = new RemoteViewers(REMOTE_VIEWER_TTL_MS);
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopActivity: (() => void) | undefined;
@@ -154,6 +158,21 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     return () => this.typingListeners.delete(listener);
   }
 
+  /** Calls `listener` whenever an agent starts viewing a conversation, here or on another instance. */
+  onViewed(listener: ViewedListener): () => void {
+    this.viewedListeners.add(listener);
+    return () => this.viewedListeners.delete(listener);
+  }
+
+  /** Whether an agent views the conversation now, on this instance or (as far as their heartbeats tell) another. */
+  isViewed(tenantId: string, conversationId: string): boolean {
+    return this.viewersOfKey(`${tenantId}|${conversationId}`).length > 0;
+  }
+
+  private viewed(tenantId: string, conversationId: string): void {
+    for (const listener of this.viewedListeners) listener(tenantId, conversationId);
+  }
+
   /** The customer is typing (the web chat): told to the agents viewing the conversation, on every instance. */
   customerTyping(tenantId: string, conversationId: string, typing: boolean): void {
     this.emitCustomerTyping(tenantId, conversationId, typing);
@@ -179,8 +198,10 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     const agent: ViewerView = { agentId, role };
     switch (activity.kind) {
       case 'viewing':
-        if (this.remoteViewers.seen(key, activity.instanceId, agent))
+        if (this.remoteViewers.seen(key, activity.instanceId, agent)) {
           this.announceTo(key, conversationId, agent, 'joined');
+          this.viewed(tenantId, conversationId);
+        }
         return;
       case 'left':
         if (this.remoteViewers.gone(key, activity.instanceId, agentId))
@@ -320,6 +341,7 @@ export class LiveUpdatesServer implements OnApplicationBootstrap, OnModuleDestro
     this.viewers.set(key, sessions);
     if (joined) {
       this.announce(session, conversationId, sessions, 'joined');
+      this.viewed(session.principal.tenantId, conversationId);
       this.relay.publish(session.principal.tenantId, {
         kind: 'viewing',
         conversationId,

@@ -21,8 +21,10 @@ export const WEBCHAT_LIVE_PATH = '/api/v1/webchat/live';
 export const VisitorServerEvents = {
   /** An agent's message: `VisitorMessageView`; the client's acknowledgement marks it delivered. */
   message: 'message',
-  /** An agent is typing (or stopped): `{ typing, by }`. */
+  /** An agent viewing the conversation is typing (or stopped): `{ typing }`. */
   typing: 'typing',
+  /** An agent has seen the visitor's messages up to `upTo` (one of their message ids): `{ upTo }`. */
+  seen: 'seen',
   /** The session ends (expired token), just before the server disconnects: a problem. */
   sessionEnded: 'session.ended',
 } as const;

@@ -11,6 +11,7 @@ import { ConsumerRunner, MESSAGING_OPTIONS, type MessagingOptions } from '@ponte
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
+import { type ConversationEventEnvelope, CommandOutcomes } from '../commands/command-outcomes';
 import { GatewayConfig } from '../config/gateway.config';
 import { RouterReadModel } from '../conversations/router-read.repository';
 import { UnauthenticatedError } from '../http/problem.error';
@@ -59,7 +60,8 @@ type VisitorSocket = GatewaySocket<SocketData>;
  * the visitor's sockets connected here (every instance does the same for its own); the client's acknowledgement makes
  * it `delivered`. A visitor offline gets it from the history (GET /api/v1/webchat/messages) when the widget loads it.
  * Typing goes both ways between the visitor and the agents viewing the conversation, on any instance (the live
- * activity relay carries it between them).
+ * activity relay carries it between them), and a visitor learns when an agent has seen their messages (`seen`): when
+ * an agent opens the conversation, or when a message arrives while one has it open.
  */
 @Injectable()
 export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -69,12 +71,15 @@ export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
   private io: GatewaySocketServer<SocketData> | undefined;
   private runner: ConsumerRunner<typeof Topics.outbound.webchat> | undefined;
   private stopTyping: (() => void) | undefined;
+  private stopViewed: (() => void) | undefined;
+  private stopEvents: (() => void) | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly webchat: WebchatService,
     private readonly live: LiveUpdatesServer,
     private readonly readModel: RouterReadModel,
+    private readonly outcomes: CommandOutcomes,
     private readonly config: GatewayConfig,
     @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
   ) {}
@@ -95,6 +100,22 @@ export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ err: error, conversationId }, 'could not tell the visitor an agent is typing'),
       );
     });
+    this.stopViewed = this.live.onViewed((tenantId, conversationId) => {
+      this.agentViewing(tenantId, conversationId).catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, conversationId },
+          'could not tell the visitor an agent saw their messages',
+        ),
+      );
+    });
+    this.stopEvents = this.outcomes.onConversationEvent((envelope) =>
+      this.appended(envelope).catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, eventId: envelope.id },
+          'could not tell the visitor an agent saw a message',
+        ),
+      ),
+    );
     if (this.config.webchatInboxes.length === 0) return;
     this.runner = new ConsumerRunner(this.messaging, {
       groupId: `${this.config.KAFKA_TOPIC_PREFIX}gateway-webchat-${hostname()}-${randomUUID()}`,
@@ -107,6 +128,8 @@ export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopTyping?.();
+    this.stopViewed?.();
+    this.stopEvents?.();
     await this.runner?.stop();
     for (const sessions of this.sessions.values()) {
       for (const session of sessions) clearTimeout(session.expiry);
@@ -228,19 +251,48 @@ export class WebchatServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** An agent typing in a conversation reaches the visitors of its customer who have sockets here. */
   private async agentTyping(tenantId: string, conversationId: string, typing: boolean): Promise<void> {
-    if (this.sessions.size === 0) return;
-    const conversation = await this.readModel.conversation(tenantId, conversationId);
-    if (!conversation) return;
-    const group = await this.readModel.canonicalCustomer(tenantId, conversation.customerId);
-    if (!group) return;
-    const identities = await this.readModel.identitiesOf(tenantId, group.members);
-    for (const identity of identities) {
-      if (identity.channel !== 'webchat') continue;
-      for (const session of this.sessions.get(`${tenantId}|${identity.address}`) ?? []) {
-        if (identity._id !== identityIdOf(session.visitor)) continue;
-        session.socket.emit(VisitorServerEvents.typing, { typing });
-      }
+    for (const session of await this.visitorSessionsOf(tenantId, conversationId)) {
+      session.socket.emit(VisitorServerEvents.typing, { typing });
     }
+  }
+
+  /**
+   * An agent opened the conversation: its visitors here learn that their messages so far were seen (`upTo`: their
+   * latest message's id, as the widget knows it).
+   */
+  private async agentViewing(tenantId: string, conversationId: string): Promise<void> {
+    for (const session of await this.visitorSessionsOf(tenantId, conversationId)) {
+      const upTo = await this.webchat.latestOwnMessageId(session.visitor);
+      if (upTo) session.socket.emit(VisitorServerEvents.seen, { upTo });
+    }
+  }
+
+  /** A visitor's message reached a conversation an agent is viewing: seen at once. */
+  private async appended(envelope: ConversationEventEnvelope): Promise<void> {
+    const event = envelope.data;
+    if (event.kind !== 'message.appended' || event.message.channel !== 'webchat') return;
+    if (event.message.direction !== 'incoming' || !event.message.externalId) return;
+    if (!this.live.isViewed(envelope.tenantId, event.conversationId)) return;
+    for (const session of await this.visitorSessionsOf(envelope.tenantId, event.conversationId)) {
+      session.socket.emit(VisitorServerEvents.seen, { upTo: event.message.externalId });
+    }
+  }
+
+  /** The sockets here of the web chat visitors of a conversation's customer (merged customers included). */
+  private async visitorSessionsOf(tenantId: string, conversationId: string): Promise<VisitorSession[]> {
+    if (this.sessions.size === 0) return [];
+    const conversation = await this.readModel.conversation(tenantId, conversationId);
+    if (!conversation) return [];
+    const group = await this.readModel.canonicalCustomer(tenantId, conversation.customerId);
+    if (!group) return [];
+    const identities = await this.readModel.identitiesOf(tenantId, group.members);
+    return identities
+      .filter((identity) => identity.channel === 'webchat')
+      .flatMap((identity) =>
+        [...(this.sessions.get(`${tenantId}|${identity.address}`) ?? [])].filter(
+          (session) => identity._id === identityIdOf(session.visitor),
+        ),
+      );
   }
 }
 

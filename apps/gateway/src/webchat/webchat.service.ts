@@ -206,6 +206,13 @@ export class WebchatService {
     return latest?.conversationId;
   }
 
+  /** The id (as the visitor knows it) of the visitor's latest web chat message, if any. */
+  async latestOwnMessageId(visitor: Visitor): Promise<string | undefined> {
+    const records = await this.readModel.messagesOfIdentity(visitor.tenantId, identityIdOf(visitor), 20);
+    return records.find((record) => record.direction === 'incoming' && record.channel === 'webchat')
+      ?.externalId;
+  }
+
   /** The visitor's client received agent messages: `delivered`, for those not delivered or read yet. */
   async delivered(visitor: Visitor, messages: readonly VisitorMessageView[]): Promise<void> {
     await this.publishStatuses(
