@@ -63,3 +63,4 @@ export {
   parseSettingsList,
   type SettingsListOptions,
 } from './config/settings-list';
+export { MetaSignatureGuardBase, MetaWebhookBody } from './webhooks/meta-signature.guard';

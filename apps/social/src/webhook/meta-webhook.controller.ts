@@ -1,14 +1,9 @@
-import { answerMetaChallenge } from '@ponte/channel-kit';
+import { answerMetaChallenge, MetaWebhookBody } from '@ponte/channel-kit';
 import { Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SocialConfig } from '../config/social.config';
 import { MessagingEventService } from '../inbound/messaging-event.service';
-import {
-  MetaSignatureGuard,
-  MetaWebhook,
-  notConfigured,
-  type VerifiedMetaWebhook,
-} from './meta-signature.guard';
+import { MetaSignatureGuard, notConfigured, type VerifiedMetaWebhook } from './meta-signature.guard';
 
 /**
  * Meta's webhook for Messenger (`object: page`) and Instagram (`object: instagram`). GET answers the subscription
@@ -33,7 +28,7 @@ export class MetaWebhookController {
   @Post()
   @HttpCode(200)
   @UseGuards(MetaSignatureGuard)
-  async receive(@MetaWebhook() webhook: VerifiedMetaWebhook): Promise<void> {
+  async receive(@MetaWebhookBody() webhook: VerifiedMetaWebhook): Promise<void> {
     await this.events.receive(webhook);
   }
 }

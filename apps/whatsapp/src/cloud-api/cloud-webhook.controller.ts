@@ -1,14 +1,9 @@
-import { answerMetaChallenge } from '@ponte/channel-kit';
+import { answerMetaChallenge, MetaWebhookBody } from '@ponte/channel-kit';
 import { Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { CloudInboundService } from './cloud-inbound.service';
-import {
-  CloudSignatureGuard,
-  CloudWebhook,
-  notConfigured,
-  type VerifiedCloudWebhook,
-} from './cloud-signature.guard';
+import { CloudSignatureGuard, notConfigured, type VerifiedCloudWebhook } from './cloud-signature.guard';
 import { CloudStatusService } from './cloud-status.service';
 
 /**
@@ -35,7 +30,7 @@ export class CloudWebhookController {
   @Post()
   @HttpCode(200)
   @UseGuards(CloudSignatureGuard)
-  async receive(@CloudWebhook() webhook: VerifiedCloudWebhook): Promise<void> {
+  async receive(@MetaWebhookBody() webhook: VerifiedCloudWebhook): Promise<void> {
     await this.inbound.receive(webhook);
     await this.statuses.receive(webhook);
   }
