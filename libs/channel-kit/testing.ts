@@ -9,3 +9,4 @@ export {
   type ChannelTestEnvironmentOptions,
 } from './src/testing/channel-service.harness';
 export { InMemoryOutboundLedger } from './src/testing/in-memory-ledger';
+export { InMemoryBlobStore } from './src/testing/in-memory-blob.store';

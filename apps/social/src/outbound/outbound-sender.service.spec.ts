@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { type BlobMetadata, BlobStore, type NewBlob, type SendAccepted } from '@ponte/channel-kit';
-import { InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
+import type { SendAccepted } from '@ponte/channel-kit';
+import { InMemoryBlobStore, InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
 import { encode, type EnvelopeOf, loadFixtures, parse, Topics } from '@ponte/contracts';
 import type { MessageBus } from '@ponte/messaging';
 import { loadConfig } from '@ponte/platform';
@@ -13,29 +13,6 @@ import { OUTSIDE_MESSAGING_WINDOW } from './messaging-window';
 import { OutboundSenderService } from './outbound-sender.service';
 
 const HOUR = 3_600_000;
-
-class InMemoryBlobStore extends BlobStore {
-  private readonly blobs = new Map<string, { metadata: BlobMetadata; bytes: Buffer }>();
-
-  async put(blob: NewBlob): Promise<BlobMetadata> {
-    const metadata = {
-      id: blob.id,
-      contentType: blob.contentType,
-      size: blob.bytes.length,
-      createdAt: new Date(),
-    };
-    this.blobs.set(blob.id, { metadata, bytes: blob.bytes });
-    return metadata;
-  }
-
-  async metadata(id: string): Promise<BlobMetadata | null> {
-    return this.blobs.get(id)?.metadata ?? null;
-  }
-
-  async read(id: string): Promise<{ metadata: BlobMetadata; bytes: Buffer } | null> {
-    return this.blobs.get(id) ?? null;
-  }
-}
 
 class RecordingProvider extends MetaSendProvider {
   readonly requests: MetaSendRequest[] = [];

@@ -1,5 +1,5 @@
-import { BlobStore, type BlobMetadata, type NewBlob, type SendAccepted } from '@ponte/channel-kit';
-import { InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
+import type { SendAccepted } from '@ponte/channel-kit';
+import { InMemoryBlobStore, InMemoryOutboundLedger } from '@ponte/channel-kit/testing';
 import { Logger } from '@nestjs/common';
 import { encode, type EnvelopeOf, loadFixtures, parse, Topics } from '@ponte/contracts';
 import type { MessageBus } from '@ponte/messaging';
@@ -9,29 +9,6 @@ import { TelegramConfig } from '../config/telegram.config';
 import { fileNameOf, OutboundMediaResolver } from './outbound-media.resolver';
 import { OutboundSenderService, replyTarget } from './outbound-sender.service';
 import { TelegramProvider, type TelegramSendRequest } from './telegram-provider.port';
-
-class InMemoryBlobStore extends BlobStore {
-  private readonly blobs = new Map<string, { metadata: BlobMetadata; bytes: Buffer }>();
-
-  async put(blob: NewBlob): Promise<BlobMetadata> {
-    const metadata = {
-      id: blob.id,
-      contentType: blob.contentType,
-      size: blob.bytes.length,
-      createdAt: new Date(),
-    };
-    this.blobs.set(blob.id, { metadata, bytes: blob.bytes });
-    return metadata;
-  }
-
-  async metadata(id: string): Promise<BlobMetadata | null> {
-    return this.blobs.get(id)?.metadata ?? null;
-  }
-
-  async read(id: string): Promise<{ metadata: BlobMetadata; bytes: Buffer } | null> {
-    return this.blobs.get(id) ?? null;
-  }
-}
 
 class RecordingProvider extends TelegramProvider {
   readonly requests: TelegramSendRequest[] = [];
