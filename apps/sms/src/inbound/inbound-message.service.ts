@@ -1,14 +1,7 @@
-import {
-  BadRequestException,
-  ForbiddenException,
-  Injectable,
-  Logger,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
 import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
-import { setTimeout as delay } from 'node:timers/promises';
 import { SmsConfig } from '../config/sms.config';
 import { InboundMediaCollector, webhookBlobId } from '../media/inbound-media.collector';
 import { param } from '../twilio/twilio-webhook.params';
@@ -23,9 +16,6 @@ import {
 export const SMS_SOURCE = '/ponte/sms';
 /** Longer than a whole attempt (media fetches plus the Kafka ack) can take, so a live claim is never taken over. */
 const CLAIM_LEASE_MS = 60_000;
-/** A concurrent redelivery waits this long for the first copy, under Twilio's 15-second webhook timeout. */
-const CONCURRENT_WAIT_MS = 10_000;
-const POLL_MS = 100;
 
 export type InboundOutcome = 'published' | 'already-published';
 
@@ -54,7 +44,11 @@ export class InboundMessageService {
       throw new ForbiddenException('the webhook belongs to another Twilio account');
     }
     this.assertNormalizable(webhook);
-    const claim = await this.claim(messageSid, idempotencyToken);
+    const claim = await this.receipts.claimForWebhook(messageSid, {
+      leaseMs: CLAIM_LEASE_MS,
+      busy: `message ${messageSid} is being processed`,
+      ...(idempotencyToken ? { idempotencyToken } : {}),
+    });
     if (claim === 'published') {
       this.logger.log({ messageSid, idempotencyToken }, 'redelivered Twilio message acknowledged again');
       return 'already-published';
@@ -79,19 +73,6 @@ export class InboundMessageService {
     } catch (error) {
       if (error instanceof InvalidTwilioWebhookError) throw new BadRequestException(error.message);
       throw error;
-    }
-  }
-
-  private async claim(messageSid: string, idempotencyToken?: string): Promise<'claimed' | 'published'> {
-    const deadline = Date.now() + CONCURRENT_WAIT_MS;
-    for (;;) {
-      const outcome = await this.receipts.claim(messageSid, CLAIM_LEASE_MS, idempotencyToken);
-      if (outcome !== 'in-flight') return outcome;
-      if (Date.now() >= deadline) {
-        // Not acknowledged: Twilio retries, and by then the first attempt has published or given up.
-        throw new ServiceUnavailableException(`message ${messageSid} is being processed`);
-      }
-      await delay(POLL_MS);
     }
   }
 

@@ -1,8 +1,7 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, type InboundMessage, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { MetaAccount, SocialChannel } from '../config/meta-accounts';
 import { SocialConfig } from '../config/social.config';
 import { DeliveryReceiptService } from '../receipts/delivery-receipt.service';
@@ -21,9 +20,6 @@ import {
 
 /** Longer than a whole attempt (media downloads plus the Kafka ack) can take, so a live claim is never taken over. */
 const CLAIM_LEASE_MS = 120_000;
-/** A concurrent redelivery waits this long for the first copy before answering 503 (Meta retries later). */
-const CONCURRENT_WAIT_MS = 10_000;
-const POLL_MS = 100;
 
 export type EventOutcome = 'published' | 'already-handled' | 'echo' | 'receipt' | 'ignored' | 'not-ours';
 
@@ -130,7 +126,12 @@ export class MessagingEventService {
     rawBody: Buffer,
   ): Promise<EventOutcome> {
     const key = receiptKey(account.channel, account.id, event.externalId);
-    if ((await this.claim(key)) === 'published') {
+    if (
+      (await this.receipts.claimForWebhook(key, {
+        leaseMs: CLAIM_LEASE_MS,
+        busy: 'this message is being processed',
+      })) === 'published'
+    ) {
       this.logger.log(
         { channel: account.channel, accountId: account.id, externalId: event.externalId },
         'redelivered Meta message acknowledged again',
@@ -201,19 +202,6 @@ export class MessagingEventService {
     const at =
       event.timestamp !== undefined && event.timestamp <= Date.now() ? new Date(event.timestamp) : new Date();
     await this.windows.recordInbound(channel, accountId, event.customerId, at);
-  }
-
-  private async claim(key: string): Promise<'claimed' | 'published'> {
-    const deadline = Date.now() + CONCURRENT_WAIT_MS;
-    for (;;) {
-      const outcome = await this.receipts.claim(key, CLAIM_LEASE_MS);
-      if (outcome !== 'in-flight') return outcome;
-      if (Date.now() >= deadline) {
-        // Not acknowledged: Meta retries, and by then the first attempt has published or given up.
-        throw new ServiceUnavailableException('this message is being processed');
-      }
-      await delay(POLL_MS);
-    }
   }
 }
 

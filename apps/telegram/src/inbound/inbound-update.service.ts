@@ -1,8 +1,7 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { TelegramBot } from '../bot-api/telegram-bots';
 import type { BotSettings } from '../config/bot.settings';
 import { TelegramConfig } from '../config/telegram.config';
@@ -17,9 +16,6 @@ import {
 
 /** Longer than a whole attempt (getFile, the download, the Kafka ack) can take, so a live claim is never taken over. */
 const CLAIM_LEASE_MS = 120_000;
-/** A concurrent redelivery waits this long for the first copy before answering 503 (Telegram retries later). */
-const CONCURRENT_WAIT_MS = 10_000;
-const POLL_MS = 100;
 
 export type InboundOutcome = 'published' | 'already-published' | 'ignored';
 
@@ -53,7 +49,12 @@ export class InboundUpdateService {
       return 'ignored';
     }
     const key = receiptKey(botId, classified);
-    if ((await this.claim(key)) === 'published') {
+    if (
+      (await this.receipts.claimForWebhook(key, {
+        leaseMs: CLAIM_LEASE_MS,
+        busy: 'this update is being processed',
+      })) === 'published'
+    ) {
       this.logger.log(
         { botId, updateId: classified.updateId, externalId: classified.externalId },
         'redelivered Telegram update acknowledged again',
@@ -113,19 +114,6 @@ export class InboundUpdateService {
       },
       'Telegram message published',
     );
-  }
-
-  private async claim(key: string): Promise<'claimed' | 'published'> {
-    const deadline = Date.now() + CONCURRENT_WAIT_MS;
-    for (;;) {
-      const outcome = await this.receipts.claim(key, CLAIM_LEASE_MS);
-      if (outcome !== 'in-flight') return outcome;
-      if (Date.now() >= deadline) {
-        // Not acknowledged: Telegram retries, and by then the first attempt has published or given up.
-        throw new ServiceUnavailableException('this update is being processed');
-      }
-      await delay(POLL_MS);
-    }
   }
 }
 

@@ -1,8 +1,7 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BlobStore, InboundReceiptStore } from '@ponte/channel-kit';
 import { createEnvelope, type InboundMessage, messageKey, Topics } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
-import { setTimeout as delay } from 'node:timers/promises';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { WHATSAPP_SOURCE } from '../whatsapp.source';
 import { customerPhoneOf } from '../window/customer-service-window';
@@ -14,9 +13,6 @@ import { type CloudMessageEvent, eventsOf, isoOfUnixSeconds } from './cloud-webh
 
 /** Longer than a whole attempt (media downloads plus the Kafka ack) can take, so a live claim is never taken over. */
 const CLAIM_LEASE_MS = 120_000;
-/** A concurrent redelivery waits this long for the first copy before answering 503 (Meta retries later). */
-const CONCURRENT_WAIT_MS = 10_000;
-const POLL_MS = 100;
 
 export type CloudInboundOutcome = 'published' | 'already-handled' | 'ignored' | 'not-ours';
 
@@ -61,7 +57,12 @@ export class CloudInboundService {
       );
       return 'not-ours';
     }
-    if ((await this.claim(wamid)) === 'published') {
+    if (
+      (await this.receipts.claimForWebhook(wamid, {
+        leaseMs: CLAIM_LEASE_MS,
+        busy: `message ${wamid} is being processed`,
+      })) === 'published'
+    ) {
       this.logger.log({ wamid }, 'redelivered WhatsApp message acknowledged again');
       return 'already-handled';
     }
@@ -155,19 +156,6 @@ export class CloudInboundService {
     const sentAt = isoOfUnixSeconds(event.message.timestamp);
     const at = sentAt && Date.parse(sentAt) <= Date.now() ? new Date(sentAt) : new Date();
     await this.windows.recordInbound(event.phoneNumberId, phone, event.message.from, at);
-  }
-
-  private async claim(wamid: string): Promise<'claimed' | 'published'> {
-    const deadline = Date.now() + CONCURRENT_WAIT_MS;
-    for (;;) {
-      const outcome = await this.receipts.claim(wamid, CLAIM_LEASE_MS);
-      if (outcome !== 'in-flight') return outcome;
-      if (Date.now() >= deadline) {
-        // Not acknowledged: Meta retries, and by then the first attempt has published or given up.
-        throw new ServiceUnavailableException(`message ${wamid} is being processed`);
-      }
-      await delay(POLL_MS);
-    }
   }
 }
 

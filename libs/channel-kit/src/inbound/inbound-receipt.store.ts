@@ -1,8 +1,9 @@
-import type { FactoryProvider } from '@nestjs/common';
+import { type FactoryProvider, ServiceUnavailableException } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { findById, isDuplicateKeyError } from '@ponte/persistence';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface ReceiptDocument {
   /** The provider's message id (Twilio's MessageSid, a Cloud API `wamid`). */
@@ -18,6 +19,10 @@ export interface ReceiptDocument {
 }
 
 export type ClaimOutcome = 'claimed' | 'published' | 'in-flight';
+
+/** A concurrent copy of a webhook waits this long for the first one, then 503 (under Twilio's 15 s webhook timeout). */
+const CONCURRENT_WAIT_MS = 10_000;
+const CONCURRENT_POLL_MS = 100;
 
 /**
  * Remembers which inbound messages reached Kafka, keyed by `_id` = the provider's message id (the only filter
@@ -64,6 +69,24 @@ export class InboundReceiptStore {
     // The claimant died (or released it): take over. Two takers at once both publish, which the router dedupes.
     await this.receipts.replaceOne({ _id: messageId }, claim, { upsert: true });
     return 'claimed';
+  }
+
+  /**
+   * claim, for a webhook request: while another request of the same message holds the lease, waits up to 10 s for it
+   * to publish or give up, then answers 503 with `busy` as the detail. Not acknowledged, the provider retries, and by
+   * then the first attempt has published or given up.
+   */
+  async claimForWebhook(
+    messageId: string,
+    options: { leaseMs: number; busy: string; idempotencyToken?: string },
+  ): Promise<'claimed' | 'published'> {
+    const deadline = Date.now() + CONCURRENT_WAIT_MS;
+    for (;;) {
+      const outcome = await this.claim(messageId, options.leaseMs, options.idempotencyToken);
+      if (outcome !== 'in-flight') return outcome;
+      if (Date.now() >= deadline) throw new ServiceUnavailableException(options.busy);
+      await delay(CONCURRENT_POLL_MS);
+    }
   }
 
   async isPublished(messageId: string): Promise<boolean> {
