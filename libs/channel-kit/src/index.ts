@@ -1,4 +1,4 @@
-export { BlobStore, type BlobMetadata, type NewBlob } from './media/blob-store.port';
+export { attachmentOf, BlobStore, type BlobMetadata, type NewBlob } from './media/blob-store.port';
 export { MongoBlobStore, BLOB_CHUNK_BYTES } from './media/mongo-blob.store';
 export {
   MediaFetcher,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BlobStore, MediaFetcher } from '@ponte/channel-kit';
+import { BlobStore, MediaFetcher, attachmentOf } from '@ponte/channel-kit';
 import type { AttachmentRef } from '@ponte/contracts';
 import type { SocialChannel } from '../config/meta-accounts';
 import { SocialConfig } from '../config/social.config';
@@ -98,18 +98,6 @@ function fileNameOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function attachmentOf(
-  blobId: string,
-  blob: { contentType: string; size: number; fileName?: string },
-): AttachmentRef {
-  return {
-    blobId,
-    contentType: blob.contentType,
-    size: blob.size,
-    ...(blob.fileName ? { fileName: blob.fileName } : {}),
-  };
 }
 
 export function mediaBlobId(

@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BlobStore, MediaFetcher, mediaTypeOf, SendFailure, tooLarge } from '@ponte/channel-kit';
+import {
+  BlobStore,
+  MediaFetcher,
+  mediaTypeOf,
+  SendFailure,
+  tooLarge,
+  attachmentOf,
+} from '@ponte/channel-kit';
 import type { AttachmentRef } from '@ponte/contracts';
 import { getFile } from '../bot-api/bot-api.client';
 import type { TelegramBot } from '../bot-api/telegram-bots';
@@ -79,18 +86,6 @@ export class InboundMediaCollector {
       (allowed) => allowed === contentType || (allowed.endsWith('/*') && allowed === `${family}/*`),
     );
   }
-}
-
-function attachmentOf(
-  blobId: string,
-  blob: { contentType: string; size: number; fileName?: string },
-): AttachmentRef {
-  return {
-    blobId,
-    contentType: blob.contentType,
-    size: blob.size,
-    ...(blob.fileName ? { fileName: blob.fileName } : {}),
-  };
 }
 
 export function mediaBlobId(botId: string, externalId: string): string {

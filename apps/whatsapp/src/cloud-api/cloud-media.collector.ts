@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BlobStore, MediaFetcher, SendFailure, tooLarge } from '@ponte/channel-kit';
+import { BlobStore, MediaFetcher, SendFailure, tooLarge, attachmentOf } from '@ponte/channel-kit';
 import type { AttachmentRef } from '@ponte/contracts';
 import { createHash } from 'node:crypto';
 import { WhatsappConfig } from '../config/whatsapp.config';
@@ -63,18 +63,6 @@ export class CloudMediaCollector {
     });
     return { attachment: attachmentOf(blobId, saved) };
   }
-}
-
-function attachmentOf(
-  blobId: string,
-  blob: { contentType: string; size: number; fileName?: string },
-): AttachmentRef {
-  return {
-    blobId,
-    contentType: blob.contentType,
-    size: blob.size,
-    ...(blob.fileName ? { fileName: blob.fileName } : {}),
-  };
 }
 
 /** Meta documents the hash as the file's SHA-256; accept it hex- or base64-encoded. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BlobStore, mediaTypeOf, tooLarge } from '@ponte/channel-kit';
+import { BlobStore, mediaTypeOf, tooLarge, attachmentOf } from '@ponte/channel-kit';
 import { type AttachmentRef, ContractLimits } from '@ponte/contracts';
 import { WhatsappConfig } from '../config/whatsapp.config';
 import { webBlobId } from './web-account';
@@ -90,16 +90,4 @@ export function isAllowedMediaType(contentType: string, allowed: readonly string
   if (!contentType) return false;
   const [type] = contentType.split('/');
   return allowed.some((entry) => entry === contentType || entry === `${type}/*`);
-}
-
-function attachmentOf(
-  blobId: string,
-  blob: { contentType: string; size: number; fileName?: string },
-): AttachmentRef {
-  return {
-    blobId,
-    contentType: blob.contentType,
-    size: blob.size,
-    ...(blob.fileName ? { fileName: blob.fileName } : {}),
-  };
 }

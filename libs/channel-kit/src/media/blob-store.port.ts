@@ -1,3 +1,4 @@
+import type { AttachmentRef } from '@ponte/contracts';
 /** What is known of a stored blob without reading its bytes. */
 export interface BlobMetadata {
   id: string;
@@ -24,4 +25,17 @@ export abstract class BlobStore {
   abstract put(blob: NewBlob): Promise<BlobMetadata>;
   abstract metadata(id: string): Promise<BlobMetadata | null>;
   abstract read(id: string): Promise<{ metadata: BlobMetadata; bytes: Buffer } | null>;
+}
+
+/** The reference a message carries to a stored blob (its bytes stay in the store). */
+export function attachmentOf(
+  blobId: string,
+  blob: { contentType: string; size: number; fileName?: string },
+): AttachmentRef {
+  return {
+    blobId,
+    contentType: blob.contentType,
+    size: blob.size,
+    ...(blob.fileName ? { fileName: blob.fileName } : {}),
+  };
 }
