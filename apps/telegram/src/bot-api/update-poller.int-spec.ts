@@ -64,10 +64,15 @@ describe(UpdatePoller.name, () => {
     // No getUpdates confirmed the photo (an offset past it) before its file was fetched and it was published.
     const getFiles = sut.botApi.callsOf('getFile').filter((call) => call.params['file_id'] === file.file_id);
     expect(getFiles.map((call) => call.status)).toEqual([502, 502, 200]);
-    const confirming = sut.botApi
-      .callsOf('getUpdates')
-      .filter((call) => call.botId === BOT.numericId && Number(call.params['offset']) > photo.update_id);
-    expect(confirming[0]!.at).toBeGreaterThanOrEqual(getFiles[2]!.at);
+    // The poller confirms on its next getUpdates, which may come a moment after the publish: wait for it.
+    const confirming = await waitFor(
+      () =>
+        sut.botApi
+          .callsOf('getUpdates')
+          .find((call) => call.botId === BOT.numericId && Number(call.params['offset']) > photo.update_id),
+      { description: 'the getUpdates that confirms the photo' },
+    );
+    expect(confirming.at).toBeGreaterThanOrEqual(getFiles[2]!.at);
   });
 
   it('should poll each bot with its own token', async () => {
