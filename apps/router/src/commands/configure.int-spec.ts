@@ -42,9 +42,12 @@ describe('router: configuration commands', () => {
         rules: [{ id: 'boletos', queueId: 'n1-boletos', keywords: ['boleto'] }],
       },
     });
-    await waitFor(async () => (await router.collection('agents').countDocuments({ agentId: 'bia' })) === 1, {
-      description: 'the new agent',
-    });
+    // The routing settings are written last.
+    await waitFor(
+      async () =>
+        (await router.collection('queue_settings').countDocuments({ 'routing.rules.id': 'boletos' })) === 1,
+      { description: 'the new agent and routing rule' },
+    );
 
     await router.inbound({
       channel: 'sms',
@@ -84,6 +87,15 @@ describe('router: configuration commands', () => {
         agent: { id: member.agentId, role: 'solver' },
         presence: 'offline',
       });
+    // Commands and inbound messages are separate topics: the router may take the message first unless we wait.
+    await waitFor(
+      async () =>
+        (await router
+          .collection('agents')
+          .countDocuments({ agentId: { $in: n1.map((member) => member.agentId) }, presence: 'online' })) ===
+        0,
+      { description: 'the N1 agents offline' },
+    );
     await router.inbound({ channel: 'sms', from: { address: '+5511966660002' }, content: { text: 'oi' } });
     const created = await router.event('created');
 
