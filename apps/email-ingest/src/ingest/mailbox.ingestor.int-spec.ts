@@ -193,9 +193,13 @@ describe(MailboxIngestor.name, () => {
     await sut.startService([mailbox]);
     await sut.inboundMessage(next.messageId!);
 
-    const quarantined = await sut.db.collection('email_quarantine').findOne({
-      _id: `${mailbox.id}/${mailbox.folder}/${await uidValidityOf(mailbox.folder)}/${corrupt.uid}` as never,
-    });
+    // Both UIDs are in one window, handled side by side: the next one may be published before the corrupt one is
+    // quarantined.
+    const id = `${mailbox.id}/${mailbox.folder}/${await uidValidityOf(mailbox.folder)}/${corrupt.uid}`;
+    const quarantined = await waitFor(
+      () => sut.db.collection('email_quarantine').findOne({ _id: id as never }),
+      { description: `the quarantined mail ${id}` },
+    );
     expect(quarantined).toMatchObject({ state: 'quarantined', reason: expect.stringContaining('no sender') });
   });
 

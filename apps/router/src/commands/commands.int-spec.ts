@@ -1,6 +1,6 @@
-import { Topics } from '@ponte/contracts';
+import { buildDeliveryStatus, createEnvelope, Topics } from '@ponte/contracts';
 import { waitFor } from '@ponte/testing';
-import { RouterHarness } from '../testing/router.harness';
+import { RouterHarness, TENANT } from '../testing/router.harness';
 
 interface StoredConversation {
   _id: string;
@@ -141,11 +141,18 @@ describe('router: agent commands', () => {
     });
     const dead = await router.deadLetters(3, Topics.agentCommand);
 
-    expect(dead.map((letter) => [letter.envelopeId, letter.code, letter.error?.split(': ')[1]])).toEqual([
-      [unknown.id, 'REJECTED', 'UNKNOWN_CONVERSATION'],
-      [notAllowed.id, 'REJECTED', 'NOT_ALLOWED'],
-      [solverEscalating.id, 'REJECTED', 'NOT_ALLOWED'],
-    ]);
+    // In any order: the unknown conversation's command is keyed apart from the other two (another partition).
+    const byEnvelope = (rows: (string | undefined)[][]) =>
+      [...rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(
+      byEnvelope(dead.map((letter) => [letter.envelopeId, letter.code, letter.error?.split(': ')[1]])),
+    ).toEqual(
+      byEnvelope([
+        [unknown.id, 'REJECTED', 'UNKNOWN_CONVERSATION'],
+        [notAllowed.id, 'REJECTED', 'NOT_ALLOWED'],
+        [solverEscalating.id, 'REJECTED', 'NOT_ALLOWED'],
+      ]),
+    );
     expect(await conversations().findOne({ _id: conversation._id })).toEqual(before);
     expect(router.events.slice(eventsBefore)).toEqual([]);
   });
@@ -231,12 +238,31 @@ describe('router: agent commands', () => {
         ),
       { description: 'the read status' },
     );
-    await router.inbound({
+    // A barrier on the reports' key, hence their partition (the marker below is on another topic): a report of a
+    // message the router never sent, which it dead-letters; once it is in the DLQ, the late `queued` was handled too.
+    // Published only now, so it cannot share a batch with `read` (a batch with a refused record is handled again).
+    const barrier = createEnvelope(
+      Topics.deliveryStatus,
+      buildDeliveryStatus({
+        messageId: `never-sent-${messageId}`,
+        conversationId: conversation._id,
+        channel: 'sms',
+        occurredAt: new Date().toISOString(),
+      }),
+      { source: '/ponte/test', tenantId: TENANT },
+    );
+    await router.bus.publish(Topics.deliveryStatus, barrier, { key: messageId });
+    expect((await router.deadLetters(1, Topics.deliveryStatus)).map((letter) => letter.envelopeId)).toEqual([
+      barrier.id,
+    ]);
+    const marker = await router.inbound({
       channel: 'sms',
       from: { address: '+5511987650001' },
       content: { text: 'marker' },
     });
     await router.waitForMessages(3);
+    // The marker's event follows any event of the reports on the conversation's key: the recorder has them all.
+    await router.event('message.appended', (event) => event.message.externalId === marker.data.externalId);
 
     expect((await messages().findOne({ _id: messageId }))?.deliveryState).toBe('read');
     const states = router.events

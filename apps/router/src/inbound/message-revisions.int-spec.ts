@@ -193,6 +193,9 @@ describe('router: edits, deletions and machine-written mail', () => {
       from: { address: '+5511955550003' },
       content: { text: 'oi de novo' },
     });
+    // The conversation is created (and assigned) by the WhatsApp message; the SMS one, which gives the customer the
+    // SMS identity the replies below pick, may still be in the router: wait until both are stored.
+    await router.waitForMessages(2);
     const { conversationId, agent } = await router.assignedConversation();
     const template = { name: 'pedido_atualizado', languageCode: 'pt_BR', bodyParameters: ['1234'] };
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { twilioError } from '@ponte/testing';
+import { twilioError, waitFor } from '@ponte/testing';
 import { ACCOUNT_SID, OUR_NUMBER, PUBLIC_BASE_URL, SmsHarness, TENANT } from '../testing/sms.harness';
 import { OutboundSenderService } from './outbound-sender.service';
 
@@ -158,6 +158,10 @@ describe(OutboundSenderService.name, () => {
       for (const url of sends[0]!.mediaUrls) expect(url.startsWith(`${PUBLIC_BASE_URL}/media/`)).toBe(true);
       expect(new Set(sends[0]!.mediaUrls).size).toBe(2);
       expect(await sut.status(message.messageId, 'queued')).toMatchObject({ state: 'queued' });
+      // The replayed status is keyed by this message, the sentinel of drain() by its own: another partition.
+      await waitFor(() => sut.statesOf(message.messageId).length >= 2, {
+        description: 'the replayed status',
+      });
       expect(sut.statesOf(message.messageId)).toEqual(['queued', 'queued']);
     });
 
@@ -209,6 +213,10 @@ describe(OutboundSenderService.name, () => {
         },
       });
       expect(sut.twilio.sendsTo(to)).toHaveLength(0);
+      // The replayed status is keyed by this message, the sentinel of drain() by its own: another partition.
+      await waitFor(() => sut.statesOf(message.messageId).length >= 2, {
+        description: 'the replayed status',
+      });
       expect(sut.statesOf(message.messageId)).toEqual(['failed', 'failed']);
       const ledger = await sut.db
         .collection('twilio_outbound_ledger')
