@@ -97,6 +97,9 @@ async function runRouter(
     PORT: '0',
     KAFKA_TOPIC_PARTITIONS: String(partitions),
     ROUTER_PARTITIONS_IN_PARALLEL: String(partitions),
+    ...(process.env['ROUTER_MAX_BATCH_SIZE']
+      ? { ROUTER_MAX_BATCH_SIZE: process.env['ROUTER_MAX_BATCH_SIZE'] }
+      : {}),
   };
   const app = await createServiceApp(routerService, loadConfig(RouterConfig, env, 'router'));
   const profile = process.env['BENCH_PROFILE']

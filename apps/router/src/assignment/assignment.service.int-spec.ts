@@ -306,6 +306,79 @@ describe(AssignmentService.name, () => {
     });
   });
 
+  describe('reserveForNew', () => {
+    /** What the inbound pipeline does with a reservation: the conversation is inserted with its agent. */
+    const insertAssigned = (conversation: AssignableConversation, agentId: string): Promise<string[]> =>
+      insertConversations({ ...conversation, assigneeId: agentId, waitingSince: null });
+
+    it('should reserve room for conversations about to be created, best agent first, and nothing past capacity', async () => {
+      await seedAgents(
+        buildAgent({ agentId: 'ana', capacity: 2 }),
+        buildAgent({ agentId: 'bruno', capacity: 1 }),
+      );
+      const fresh = Array.from({ length: 4 }, () => buildConversation());
+
+      const reserved = await sut.reserveForNew(fresh, later(60));
+
+      expect([...reserved.keys()]).toEqual(fresh.slice(0, 3).map((conversation) => conversation._id));
+      const agentsOf = [...reserved.values()].map(({ assignment }) => assignment.agentId).sort();
+      expect(agentsOf).toEqual(['ana', 'ana', 'bruno']);
+      expect(await heldBy('ana')).toMatchObject({ load: 2 });
+      expect(await heldBy('bruno')).toMatchObject({ load: 1 });
+      // Nothing was claimed: no other attempt can reach a conversation that is not stored.
+      expect(await claims().countDocuments({ tenantId })).toBe(0);
+    });
+
+    it('should give back the unit of a conversation that was not created and give it to the one waiting', async () => {
+      await seedAgents(buildAgent({ agentId: 'ana', capacity: 1 }));
+      const fresh = buildConversation();
+      const reserved = await sut.reserveForNew([fresh], later(60));
+      // Meanwhile a conversation came to wait (ana was full when it was created).
+      const [waiting] = await insertConversations(buildConversation());
+
+      // The insert found the customer's conversation opened by another message: not created.
+      const drained = await sut.settleNew(reserved, new Set(), later(61));
+
+      expect(drained).toEqual([
+        { tenantId, assignment: expect.objectContaining({ conversationId: waiting, agentId: 'ana' }) },
+      ]);
+      expect(await heldBy('ana')).toMatchObject({ load: 1, conversations: [waiting] });
+    });
+
+    it('should keep the unit of a created conversation and record the assignment for the tie-break', async () => {
+      await seedAgents(buildAgent({ agentId: 'ana', capacity: 1 }));
+      const fresh = buildConversation();
+      const reserved = await sut.reserveForNew([fresh], later(60));
+      await insertAssigned(fresh, 'ana');
+
+      expect(await sut.settleNew(reserved, new Set([fresh._id]), later(61))).toEqual([]);
+
+      expect(await heldBy('ana')).toMatchObject({ load: 1, conversations: [fresh._id] });
+      expect(await openPerAssignee()).toEqual({ ana: 1 });
+    });
+
+    it('should not take for a leftover the unit of a conversation being inserted, until its lease is over', async () => {
+      await seedAgents(buildAgent({ agentId: 'ana', capacity: 2 }));
+      const [held] = await insertConversations(buildConversation());
+      await sut.assign(tenantId, held!, later(1));
+      const fresh = buildConversation();
+      await sut.reserveForNew([fresh], later(60));
+
+      // The agent releases another conversation meanwhile, which reconciles what it holds.
+      await markResolved(held!);
+      await sut.release(tenantId, held!, 'ana', later(61));
+      expect(await heldBy('ana')).toMatchObject({ load: 1, conversations: [fresh._id] });
+
+      // A router that crashed before inserting the conversation: once the lease is over, the unit goes back.
+      await units().updateMany(
+        { tenantId, conversationId: fresh._id },
+        { $set: { reservedAt: new Date(Date.now() - 2 * CLAIM_LEASE_MS) } },
+      );
+      await sut.setPresence(tenantId, 'ana', 'online', later(62));
+      expect(await heldBy('ana')).toMatchObject({ load: 0 });
+    });
+  });
+
   describe('release', () => {
     it('should assign the waiting conversations by priority, then oldest first, as capacity frees', async () => {
       await seedAgents(buildAgent({ agentId: 'ana', capacity: 2 }));
@@ -581,6 +654,29 @@ describe(AssignmentService.name, () => {
         expect(await heldBy(agentId)).toMatchObject({ load: 5 });
       expect(await waitingCount()).toBe(5);
       expect(await claims().countDocuments({ tenantId })).toBe(0);
+    });
+
+    it('should never exceed capacity when both reserve for conversations about to be created, and drain', async () => {
+      await seedAgents(
+        buildAgent({ agentId: 'ana' }),
+        buildAgent({ agentId: 'bruno' }),
+        buildAgent({ agentId: 'carla' }),
+      );
+      const waiting = Array.from({ length: 6 }, () => buildConversation());
+      await insertConversations(...waiting);
+      const mine = Array.from({ length: 8 }, () => buildConversation());
+      const theirs = Array.from({ length: 8 }, () => buildConversation());
+
+      const [fromMine, fromTheirs, drained] = await Promise.all([
+        sut.reserveForNew(mine, later(60)),
+        other.get(AssignmentService).reserveForNew(theirs, later(60)),
+        sut.drainQueue(tenantId, 'n1-solvers', later(60)),
+      ]);
+
+      const reservedCount = fromMine.size + fromTheirs.size;
+      expect(reservedCount + drained.length).toBe(15);
+      for (const agentId of ['ana', 'bruno', 'carla'])
+        expect(await heldBy(agentId)).toMatchObject({ load: 5 });
     });
 
     it('should never exceed capacity when releases on one instance race assignments on the other', async () => {

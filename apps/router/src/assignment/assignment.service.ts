@@ -15,7 +15,7 @@ import {
 } from '../queues';
 import { mapConcurrently } from '../shared/map-concurrently';
 import { rankAgentsForAssignment } from './agent-choice';
-import { AssignmentClaims } from './assignment-claims';
+import { AssignmentClaims, CLAIM_LEASE_MS } from './assignment-claims';
 import type { Assignment, AssignableConversation } from './assignment.model';
 import { WaitingLine } from './waiting-line';
 
@@ -44,6 +44,8 @@ type ClaimOutcome =
  * 1. An attempt claims the conversation (AssignmentClaims), so two attempts never take capacity for one conversation.
  * 2. It reserves a unit of an agent's capacity (AgentRoster.reserve: a free slot below the limit).
  * 3. It assigns the conversation, or gives the unit back when a command moved or resolved it meanwhile.
+ * A conversation the inbound pipeline is about to create skips the claim and the second write: its unit is reserved
+ * first and it is inserted already assigned (reserveForNew, settleNew).
  * A release deletes the agent's unit for the conversation: a replay finds none and gives nothing back twice,
  * whatever the conversation document says by then (the conversation store may have unassigned it first). Units left
  * behind (a crash between two steps, an assignment a concurrent FerretDB write undid) go back when the conversation
@@ -131,6 +133,82 @@ export class AssignmentService {
   }
 
   /**
+   * Agents for conversations about to be inserted (a batch's new contacts), so that each is inserted already assigned:
+   * no claim (no other attempt can reach a conversation that is not stored) and no second write of the conversation.
+   * The online agents of their queues are read once and a unit is planned per conversation in line order, then all
+   * are inserted under the unique slot index; a slot taken meanwhile leaves its conversation out (it is inserted
+   * waiting and goes through assignCreated). The caller inserts the conversations with these assignments, then calls
+   * settleNew. A crash in between leaves units naming conversations that do not exist: reconcile releases them once
+   * their lease is over.
+   */
+  async reserveForNew(
+    conversations: readonly AssignableConversation[],
+    at: Date,
+  ): Promise<Map<string, NewAssignment>> {
+    const reserved = new Map<string, NewAssignment>();
+    const byTenant = new Map<string, AssignableConversation[]>();
+    for (const conversation of conversations) {
+      byTenant.set(conversation.tenantId, [...(byTenant.get(conversation.tenantId) ?? []), conversation]);
+    }
+    for (const [tenantId, created] of byTenant) {
+      const queueIds = [...new Set(created.map((conversation) => conversation.queueId))];
+      const states = await this.roster.onlineIn(tenantId, queueIds);
+      const plans: { conversation: AssignableConversation; unit: CapacityUnit; when: Date }[] = [];
+      for (const conversation of [...created].sort(lineOrder)) {
+        const when = conversation.waitingSince ?? at;
+        const planned = this.planFromRead(conversation, states, when);
+        if (planned) plans.push({ conversation, unit: planned.unit, when });
+      }
+      const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
+      plans.forEach(({ conversation, unit, when }, index) => {
+        if (refused.has(index)) return;
+        reserved.set(conversation._id, {
+          unit,
+          assignment: {
+            conversationId: conversation._id,
+            agentId: unit.agentId,
+            queueId: conversation.queueId,
+            assignedAt: when,
+          },
+        });
+      });
+    }
+    return reserved;
+  }
+
+  /**
+   * After the conversations of reserveForNew were inserted: records the assignments of those created, and gives back
+   * the units of those that were not (a replay, or another message opened the customer's conversation first), whose
+   * agents' queues are then drained. Returns the assignments that drain made, for their events.
+   */
+  async settleNew(
+    reserved: ReadonlyMap<string, NewAssignment>,
+    created: ReadonlySet<string>,
+    at: Date,
+  ): Promise<{ tenantId: string; assignment: Assignment }[]> {
+    const latest = new Map<string, Map<string, Date>>();
+    const freed = new Map<string, Set<string>>();
+    for (const [conversationId, { unit, assignment }] of reserved) {
+      if (created.has(conversationId)) {
+        const agents = latest.get(unit.tenantId) ?? new Map<string, Date>();
+        const previous = agents.get(assignment.agentId);
+        if (!previous || previous < assignment.assignedAt)
+          agents.set(assignment.agentId, assignment.assignedAt);
+        latest.set(unit.tenantId, agents);
+      } else if (await this.roster.releaseUnit(unit)) {
+        freed.set(unit.tenantId, (freed.get(unit.tenantId) ?? new Set()).add(unit.agentId));
+      }
+    }
+    for (const [tenantId, agents] of latest) await this.roster.recordAssignments(tenantId, agents);
+    const drained: { tenantId: string; assignment: Assignment }[] = [];
+    for (const [tenantId, agentIds] of freed) {
+      const assignments = await this.drainQueues(tenantId, await this.queuesOfAgents(tenantId, agentIds), at);
+      drained.push(...assignments.map((assignment) => ({ tenantId, assignment })));
+    }
+    return drained;
+  }
+
+  /**
    * Conversations just created, assigned together in a handful of round trips whatever their number: claims, the
    * agents' free slots planned from the shared read in line order, units inserted (the unique slot index refuses a
    * slot taken meanwhile), guarded assignments, claims released. Answers only what it settled: null when nobody
@@ -160,22 +238,10 @@ export class AssignmentService {
         continue;
       }
       const when = conversation.waitingSince ?? at;
-      const candidates = rankCandidates(
-        conversation,
-        agents.states.filter((state) => state.agent.queueIds.includes(conversation.queueId)),
-      );
-      if (candidates.length === 0) {
+      const planned = this.planFromRead(conversation, agents.states, when);
+      if (planned) plans.push({ conversation, ...planned, when });
+      else if (!rankCandidates(conversation, inQueue(agents.states, conversation)).length)
         answers.set(conversation._id, null);
-        continue;
-      }
-      for (const state of candidates) {
-        const unit = this.roster.planUnit(state, conversation, when);
-        if (!unit) continue;
-        state.held.push(unit);
-        state.lastAssignedAt = when;
-        plans.push({ conversation, state, unit, when });
-        break;
-      }
     }
     const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
     const reserved = plans.filter((plan, index) => {
@@ -206,6 +272,25 @@ export class AssignmentService {
     await this.claims.releaseMany([...claims.values()]);
     if (freedQueues.size > 0) await this.drainQueues(tenantId, freedQueues, at);
     return answers;
+  }
+
+  /**
+   * The unit of the best agent of this read with a free slot for the conversation, taken in the read (held, last
+   * assigned) so the next plan sees it; nothing is written. Undefined when no agent of the read has room.
+   */
+  private planFromRead(
+    conversation: AssignableConversation,
+    states: readonly AgentState[],
+    when: Date,
+  ): { state: AgentState; unit: CapacityUnit } | undefined {
+    for (const state of rankCandidates(conversation, inQueue(states, conversation))) {
+      const unit = this.roster.planUnit(state, conversation, when);
+      if (!unit) continue;
+      state.held.push(unit);
+      state.lastAssignedAt = when;
+      return { state, unit };
+    }
+    return undefined;
   }
 
   private async assignFromRead(
@@ -463,10 +548,13 @@ export class AssignmentService {
     const conversationIds = held.map((unit) => unit.conversationId);
     const claimed = await this.claims.liveFor(tenantId, conversationIds);
     const conversations = await this.line.getMany(tenantId, conversationIds);
+    const leaseStart = Date.now() - CLAIM_LEASE_MS;
     for (const unit of held) {
       const conversation = conversations.get(unit.conversationId);
       const stillHeld = conversation?.status === 'open' && conversation.assigneeId === agentId;
-      if (stillHeld || claimed.has(unit.conversationId)) continue;
+      // Reserved for a conversation being inserted assigned (reserveForNew): not a leftover while its lease runs.
+      const beingCreated = !conversation && (unit.reservedAt?.getTime() ?? 0) > leaseStart;
+      if (stillHeld || beingCreated || claimed.has(unit.conversationId)) continue;
       await this.roster.releaseUnit(unit);
     }
   }
@@ -522,6 +610,12 @@ export class AssignmentService {
   }
 }
 
+/** A conversation's agent chosen before the conversation is inserted, with the unit of capacity it holds. */
+export interface NewAssignment {
+  assignment: Assignment;
+  unit: CapacityUnit;
+}
+
 /** assignCreated's read of the online agents, shared by its attempts and kept current by them. */
 interface SharedRead {
   states: AgentState[];
@@ -563,6 +657,11 @@ function rankCandidates(conversation: AssignableConversation, online: readonly A
     }),
   );
   return ranked.map((candidate) => byAgent.get(candidate.agentId)).filter((state) => state !== undefined);
+}
+
+/** The agents of the read that belong to the conversation's queue. */
+function inQueue(states: readonly AgentState[], conversation: AssignableConversation): AgentState[] {
+  return states.filter((state) => state.agent.queueIds.includes(conversation.queueId));
 }
 
 /** The waiting line's order: highest priority, then longest waiting, then id. */

@@ -1,13 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
-  duplicateIndexesOfBulkError,
+  bulkWriteInChunks,
   findById,
   findByIds,
   GuardedUpdates,
   insertManyOnce,
   isDuplicateKeyError,
-  UPDATE_STATEMENTS_PER_COMMAND,
 } from '@ponte/persistence';
 import type { Priority, SupportTier } from '@ponte/contracts';
 import type { Model } from 'mongoose';
@@ -161,40 +160,37 @@ export class ConversationStore implements OnModuleInit {
   }
 
   /**
-   * `open` for many customers' first conversations at once (a batch's new contacts): their hints in commands of
-   * UPDATE_STATEMENTS_PER_COMMAND upserts, then one unordered insert. Returns the ids created; a conversation not
-   * created (a replay, or one opened concurrently for its customer) goes through `open` to learn which.
+   * `open` for many customers' first conversations at once (a batch's new contacts): their hints inserted together
+   * (a customer seen before already has one, which is updated instead, in commands of UPDATE_STATEMENTS_PER_COMMAND),
+   * then one unordered insert of the conversations. Returns the ids created; a conversation not created (a replay, or
+   * one opened concurrently for its customer) goes through `open` to learn which.
    */
   async openMany(conversations: readonly Conversation[]): Promise<Set<string>> {
     if (conversations.length === 0) return new Set();
-    const hints = conversations.map((conversation) => ({
-      updateOne: {
-        filter: { _id: customerThreadIdOf(conversation.tenantId, conversation.customerId) },
-        update: {
-          $set: { openConversationId: conversation._id },
-          $setOnInsert: {
-            tenantId: conversation.tenantId,
-            customerId: conversation.customerId,
-            lastResolvedConversationId: null,
+    // An insert, not an upsert: on FerretDB an insert of many documents is one statement, an upsert one per document.
+    const { duplicates } = await insertManyOnce<CustomerThread>(
+      this.threads.collection,
+      conversations.map((conversation) => ({
+        _id: customerThreadIdOf(conversation.tenantId, conversation.customerId),
+        tenantId: conversation.tenantId,
+        customerId: conversation.customerId,
+        openConversationId: conversation._id,
+        lastResolvedConversationId: null,
+      })),
+    );
+    const hints = duplicates.flatMap((index) => {
+      const conversation = conversations[index];
+      if (!conversation) return [];
+      return [
+        {
+          updateOne: {
+            filter: { _id: customerThreadIdOf(conversation.tenantId, conversation.customerId) },
+            update: { $set: { openConversationId: conversation._id } },
           },
         },
-        upsert: true,
-      },
-    }));
-    for (let start = 0; start < hints.length; start += UPDATE_STATEMENTS_PER_COMMAND) {
-      const chunk = hints.slice(start, start + UPDATE_STATEMENTS_PER_COMMAND);
-      try {
-        await this.threads.bulkWrite(chunk, { ordered: false });
-      } catch (error) {
-        // Two first conversations of one customer racing to create the hint: the losers set it.
-        const duplicates = duplicateIndexesOfBulkError(error);
-        if (!duplicates) throw error;
-        for (const index of duplicates) {
-          const conversation = conversations[start + index];
-          if (conversation) await this.markOpen(conversation);
-        }
-      }
-    }
+      ];
+    });
+    await bulkWriteInChunks(this.threads, hints, { ordered: false });
     const { inserted } = await insertManyOnce<Conversation>(this.model.collection, [...conversations]);
     const created = new Set<string>();
     for (const index of inserted) {

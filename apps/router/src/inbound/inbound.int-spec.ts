@@ -92,6 +92,10 @@ describe('router: inbound messages', () => {
     // created + appended (+ assigned) of the first message, appended of the marker: copies share their ids.
     expect([...distinct.values()].filter((kind) => kind === 'message.appended')).toHaveLength(2);
     expect([...distinct.values()].filter((kind) => kind === 'created')).toHaveLength(1);
+    // Every delivery of the first message re-emitted its conversation's assignment too, under the same id.
+    const copies = (kind: string) => ids.filter((event) => event.data.kind === kind).length;
+    expect([...distinct.values()].filter((kind) => kind === 'assigned')).toHaveLength(1);
+    expect(copies('assigned')).toBe(copies('created'));
     expect(marker.data.externalId).not.toBe(first.data.externalId);
   });
 

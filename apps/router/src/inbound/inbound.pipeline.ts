@@ -7,11 +7,17 @@ import type {
   Topics,
 } from '@ponte/contracts';
 import { RejectedMessageError } from '@ponte/messaging';
-import { AssignmentService } from '../assignment';
+import { type Assignment, AssignmentService } from '../assignment';
 import { type Conversation, PRIORITY_RANK } from '../conversations/conversation.schema';
 import { type CustomerConversations, ConversationStore } from '../conversations/conversation.store';
 import { ConversationEventsPublisher } from '../events/conversation-events.publisher';
-import { appendedEvent, assignedEvent, createdEvent, revisedEvent } from '../events/timeline-events';
+import {
+  appendedEvent,
+  assignedEvent,
+  assignedEventsFor,
+  createdEvent,
+  revisedEvent,
+} from '../events/timeline-events';
 import {
   CustomerDirectory,
   IdentityResolutionError,
@@ -42,6 +48,8 @@ interface Threaded {
   conversation: Conversation;
   action: 'created' | 'appended' | 'reopened';
   reason: string;
+  /** The agent a created conversation was inserted with (see AssignmentService.reserveForNew). */
+  assignment?: Assignment;
 }
 
 const DEFAULT_PRIORITY = 'normal' as const;
@@ -259,7 +267,7 @@ export class InboundPipeline {
     });
 
     const known = await this.conversationsOfLoneCustomers(byCustomer);
-    const opened = await this.openFirstConversations(byCustomer, known);
+    const { opened, drained } = await this.openFirstConversations(byCustomer, known);
     // Customers are independent of each other: their threading runs side by side, each in partition order.
     const threadedGroups = await mapConcurrently(
       [...byCustomer.entries()],
@@ -322,9 +330,12 @@ export class InboundPipeline {
     }[] = [];
     // One assignment attempt per conversation of the batch, side by side (capacity is guarded by the store).
     const toAssign = new Map<string, { conversation: Conversation; at: Date; justCreated: boolean }>();
+    const assignments = new Map<string, ConversationEvent[]>();
     entries.forEach(({ threaded, item }, index) => {
-      const { conversation } = threaded;
-      if (appended[index] === 'appended' && !toAssign.has(conversation._id))
+      const { conversation, assignment } = threaded;
+      if (appended[index] !== 'appended') return;
+      if (assignment) assignments.set(conversation._id, [assignedEvent(assignment, conversation.customerId)]);
+      else if (!toAssign.has(conversation._id) && !assignments.has(conversation._id))
         toAssign.set(conversation._id, {
           conversation,
           at: item.at,
@@ -338,12 +349,10 @@ export class InboundPipeline {
       candidates.filter(({ justCreated }) => justCreated).map(({ conversation }) => conversation),
       new Date(),
     );
-    const assignments = new Map<string, ConversationEvent[]>(
-      [...created].map(([conversationId, assignment]) => {
-        const customerId = toAssign.get(conversationId)?.conversation.customerId ?? '';
-        return [conversationId, assignment ? [assignedEvent(assignment, customerId)] : []];
-      }),
-    );
+    for (const [conversationId, assignment] of created) {
+      const customerId = toAssign.get(conversationId)?.conversation.customerId ?? '';
+      assignments.set(conversationId, assignment ? [assignedEvent(assignment, customerId)] : []);
+    }
     const others = await mapConcurrently(
       candidates.filter(({ justCreated }) => !justCreated),
       CUSTOMERS_IN_FLIGHT,
@@ -392,6 +401,13 @@ export class InboundPipeline {
         traceparent: item.envelope.traceparent,
       });
     }
+    // Conversations a refunded reservation went to (rare): each its own cause, as a drain's assignment.
+    for (const { tenantId, assignment } of drained) {
+      for (const event of await assignedEventsFor(this.conversations, tenantId, [assignment])) {
+        const causeId = stableId('drained', tenantId, assignment.conversationId, assignment.agentId);
+        emissions.push({ tenantId, causeId, events: [event] });
+      }
+    }
     await this.events.publishAll(emissions);
     for (const item of replays) {
       const message = await this.timeline.get(item.tenantId, item.messageId);
@@ -408,7 +424,10 @@ export class InboundPipeline {
   private async openFirstConversations(
     byCustomer: ReadonlyMap<string, readonly { item: BatchItem; sender: ResolvedSender }[]>,
     known: ReadonlyMap<string, CustomerConversations>,
-  ): Promise<Map<string, Threaded>> {
+  ): Promise<{
+    opened: Map<string, Threaded>;
+    drained: { tenantId: string; assignment: Assignment }[];
+  }> {
     const creations: { groupKey: string; conversation: Conversation; reason: string }[] = [];
     for (const [groupKey, [first]] of byCustomer) {
       const conversations = known.get(groupKey);
@@ -432,12 +451,33 @@ export class InboundPipeline {
       );
       creations.push({ groupKey, conversation, reason: decision.reason });
     }
-    const created = await this.conversations.openMany(creations.map(({ conversation }) => conversation));
-    return new Map(
-      creations
-        .filter(({ conversation }) => created.has(conversation._id))
-        .map(({ groupKey, conversation, reason }) => [groupKey, { conversation, action: 'created', reason }]),
+    if (creations.length === 0) return { opened: new Map(), drained: [] };
+    // Inserted with their agent when one has room: one write each instead of an insert and an assignment.
+    const reserved = await this.assignment.reserveForNew(
+      creations.map(({ conversation }) => conversation),
+      new Date(),
     );
+    for (const { conversation } of creations) {
+      const assignment = reserved.get(conversation._id)?.assignment;
+      if (!assignment) continue;
+      conversation.assigneeId = assignment.agentId;
+      conversation.waitingSince = null;
+      conversation.assignedAt = assignment.assignedAt;
+    }
+    const created = await this.conversations.openMany(creations.map(({ conversation }) => conversation));
+    const drained = await this.assignment.settleNew(reserved, created, new Date());
+    const opened = new Map<string, Threaded>();
+    for (const { groupKey, conversation, reason } of creations) {
+      if (!created.has(conversation._id)) continue;
+      const assignment = reserved.get(conversation._id)?.assignment;
+      opened.set(groupKey, {
+        conversation,
+        action: 'created',
+        reason,
+        ...(assignment ? { assignment } : {}),
+      });
+    }
+    return { opened, drained };
   }
 
   private async resolveSenders(
@@ -633,9 +673,26 @@ export class InboundPipeline {
       throw new Error(`message ${stored._id} names missing conversation ${stored.conversationId}`);
     this.logger.debug(`replaying message ${stored._id}`);
     const events: ConversationEvent[] = [];
-    if (conversation.createdByMessageId === stored._id) events.push(createdEvent(conversation));
+    const createdHere = conversation.createdByMessageId === stored._id;
+    if (createdHere) events.push(createdEvent(conversation));
     events.push(appendedEvent(stored));
-    events.push(...(await this.assignIfWaiting(conversation, stored.createdAt)));
+    // Inserted with its agent (an assignedAt equal to its creation) and not moved since: that `assigned` again.
+    if (
+      createdHere &&
+      conversation.status === 'open' &&
+      conversation.assigneeId !== null &&
+      conversation.assignedAt?.getTime() === conversation.createdAt.getTime()
+    ) {
+      const birth = {
+        conversationId: conversation._id,
+        agentId: conversation.assigneeId,
+        queueId: conversation.queueId,
+        assignedAt: conversation.assignedAt,
+      };
+      events.push(assignedEvent(birth, conversation.customerId));
+    } else {
+      events.push(...(await this.assignIfWaiting(conversation, stored.createdAt)));
+    }
     await this.events.publish(envelope.tenantId, stored._id, { events }, envelope.traceparent);
   }
 

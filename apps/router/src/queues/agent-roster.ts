@@ -137,6 +137,7 @@ export class AgentRoster implements OnModuleInit {
         pool,
         slot,
         at,
+        reservedAt: new Date(),
       };
       try {
         await this.units.insertOne(unit);
@@ -191,6 +192,7 @@ export class AgentRoster implements OnModuleInit {
       pool,
       slot,
       at,
+      reservedAt: new Date(),
     };
   }
 

@@ -97,6 +97,11 @@ export interface CapacityUnit {
   pool: CapacityPool;
   slot: number;
   at: Date;
+  /**
+   * Wall-clock time of the reservation. A unit reserved for a conversation about to be inserted (assigned as it is
+   * created) names a conversation that does not exist yet; reconciliation leaves such a unit alone for a lease.
+   */
+  reservedAt?: Date;
 }
 
 export interface AgentActivityDocument {
