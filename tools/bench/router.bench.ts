@@ -3,6 +3,7 @@
 // start → last message.appended event), inbound→appended and inbound→assigned latency, next to the raw bulk-insert
 // rate of the same message documents into the same store, measured in the same run (the baseline), and the ratio.
 // Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--partitions 3] [--timeout-s 300]
+// (ROUTER_MAX_BATCH_SIZE in the environment overrides the router's batch size.)
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
