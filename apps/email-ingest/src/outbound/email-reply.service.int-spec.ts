@@ -99,6 +99,7 @@ describe(EmailReplyService.name, () => {
     const reply = await sut.outbound({ to: { address: 'later@customer.example' } });
 
     await sut.status(reply.messageId, 'sent');
+    await drainOutbound(reply.conversationId);
     expect(sut.smtp.mailsTo('later@customer.example')).toHaveLength(1);
     const ledger = await sut.db
       .collection('email_outbound_ledger')

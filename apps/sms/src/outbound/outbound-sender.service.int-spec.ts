@@ -82,6 +82,7 @@ describe(OutboundSenderService.name, () => {
       .collection('twilio_outbound_ledger')
       .findOne({ _id: message.messageId as never });
     expect(ledger).toMatchObject({ state: 'sent', attempts: 2 });
+    await drain(message.conversationId);
     expect(
       sut.statuses
         .filter((status) => status.data.messageId === message.messageId)

@@ -115,6 +115,7 @@ describe(OutboundSenderService.name, () => {
     const sends = sut.botApi.sendsTo(to);
     expect(sends.map((send) => send.status)).toEqual([429, 200]);
     expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(1_000);
+    await sut.drainStatuses();
     expect(sut.statesOf(message.messageId)).toEqual(['sent']);
     expect(await ledgerOf(message.messageId)).toMatchObject({ state: 'sent', attempts: 2 });
   });

@@ -101,6 +101,7 @@ describe(OutboundSenderService.name, () => {
     expect(
       await sut.db.collection('whatsapp_outbound_ledger').findOne({ _id: message.messageId as never }),
     ).toMatchObject({ state: 'sent', attempts: 2 });
+    await drain(message.conversationId);
     expect(sut.statesOf(message.messageId)).toEqual(['queued']);
   });
 
@@ -458,6 +459,7 @@ describe(OutboundSenderService.name, () => {
       expect(sends).toHaveLength(1);
       expect(sends[0]!.body['image']).toEqual({ id: uploads[1]!.mediaId, caption: 'Segue' });
       expect(await ledgerOf(message.messageId)).toMatchObject({ state: 'sent', attempts: 2 });
+      await drain(message.conversationId);
       expect(sut.statesOf(message.messageId)).toEqual(['queued']);
     });
 
