@@ -62,6 +62,8 @@ describe('router: agent commands', () => {
     const resolved = await conversations().findOne({ _id: conversation._id });
     expect(resolved).toMatchObject({ status: 'resolved', resolvedByTier: 'n1', fcr: true });
     expect(resolved?.firstRespondedAt).toBeInstanceOf(Date);
+    // The outbound topic is read apart from the event topic.
+    await waitFor(() => router.outbound.length > 0, { description: 'the reply on the outbound topic' });
     expect(router.outbound).toEqual([
       expect.objectContaining({
         conversationId: conversation._id,
