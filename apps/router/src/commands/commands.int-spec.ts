@@ -267,9 +267,12 @@ describe('router: agent commands', () => {
     await router.event('message.appended', (event) => event.message.externalId === marker.data.externalId);
 
     expect((await messages().findOne({ _id: messageId }))?.deliveryState).toBe('read');
-    const states = router.events
-      .filter((event) => event.data.kind === 'message.status.updated')
-      .map((event) => (event.data as { state: string }).state);
-    expect(states).toEqual(['delivered', 'read']);
+    // By event id: a batch handled again (a refused record, a rebalance) re-emits its events under the same ids.
+    const distinct = new Map(
+      router.events
+        .filter((event) => event.data.kind === 'message.status.updated')
+        .map((event) => [event.id, (event.data as { state: string }).state]),
+    );
+    expect([...distinct.values()]).toEqual(['delivered', 'read']);
   });
 });
