@@ -479,6 +479,28 @@ describe(CustomerDirectory.name, () => {
       expect(await storedCounts()).toMatchObject({ customer_merge_suggestions: 1 });
     });
 
+    it('should answer the suggestion again to the cause that raised it (a replay), and only to it', async () => {
+      const owner = await newCustomer({ channel: 'email', address: 'bia@example.com' });
+      const visitor = await newCustomer({ channel: 'webchat', address: 'visitor-replays' });
+      const claim = {
+        tenantId,
+        customerId: visitor,
+        channel: 'email' as const,
+        address: 'bia@example.com',
+        at: later(1),
+        causeId: 'message-1#0',
+      };
+
+      const first = await sut.suggestForClaim(claim);
+      const replayed = await sut.suggestForClaim(claim);
+      const nextMessage = await sut.suggestForClaim({ ...claim, causeId: 'message-2#0' });
+
+      expect(first).toMatchObject({ candidateCustomerId: owner });
+      expect(replayed).toEqual(first);
+      expect(nextMessage).toBeUndefined();
+      expect(await storedCounts()).toMatchObject({ customer_merge_suggestions: 1 });
+    });
+
     it('should suggest nothing for an address nobody has, an invalid one, or one of the claimer itself', async () => {
       const visitor = await newCustomer({ channel: 'webchat', address: 'visitor-own' });
       const own = await sut.resolveSender(buildSender({ channel: 'sms', address: '+5511912345678' }));

@@ -23,6 +23,10 @@ export class CustomerMergeSuggestion {
 
   @Prop({ type: Date, required: true })
   createdAt!: Date;
+
+  /** What raised it, when the caller named it (see MergeSuggester.suggestForClaim). */
+  @Prop({ type: String })
+  causeId?: string;
 }
 
 export const CustomerMergeSuggestionSchema = SchemaFactory.createForClass(CustomerMergeSuggestion);

@@ -43,6 +43,11 @@ export class MergeSuggester {
     channel: Channel;
     address: string;
     at: Date;
+    /**
+     * What raised the claim (a message and the claim's position in it): the suggestion is answered again to the same
+     * cause, so a replay after a crash between recording it and announcing it still announces it.
+     */
+    causeId?: string;
   }): Promise<MergeSuggestion | undefined> {
     let claimed: IdentityAddress;
     try {
@@ -64,6 +69,7 @@ export class MergeSuggester {
       owner,
       `claims the address ${claimed.address} of this customer without proof (${claim.channel}, not verified)`,
       claim.at,
+      claim.causeId,
     );
   }
 
@@ -118,13 +124,25 @@ export class MergeSuggester {
     candidateCustomerId: string,
     reason: string,
     at: Date,
+    causeId?: string,
   ): Promise<MergeSuggestion | undefined> {
     const suggestionId = suggestionIdOf(tenantId, [customerId, candidateCustomerId]);
     const stored = await insertOnce(
       this.collections.suggestions,
-      { _id: suggestionId, tenantId, customerId, candidateCustomerId, reason, createdAt: at },
+      {
+        _id: suggestionId,
+        tenantId,
+        customerId,
+        candidateCustomerId,
+        reason,
+        createdAt: at,
+        ...(causeId ? { causeId } : {}),
+      },
       { _id: suggestionId },
     );
-    return stored.status === 'inserted' ? { candidateCustomerId, reason } : undefined;
+    if (stored.status === 'inserted') return { candidateCustomerId, reason };
+    const existing = stored.document;
+    if (!existing || causeId === undefined || existing.causeId !== causeId) return undefined;
+    return { candidateCustomerId: existing.candidateCustomerId, reason: existing.reason };
   }
 }

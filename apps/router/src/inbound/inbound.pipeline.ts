@@ -208,7 +208,8 @@ export class InboundPipeline {
 
   /**
    * Weak evidence: an address the sender only claims (a web chat visitor's unverified e-mail) that belongs to another
-   * customer becomes a merge suggestion for agents, announced once as `customer.merge.suggested`; nothing is merged.
+   * customer becomes a merge suggestion for agents, announced once as `customer.merge.suggested` (again, under the
+   * same event id, when the same message is handled again after a crash); nothing is merged.
    */
   private async suggestClaimed(item: BatchItem): Promise<void> {
     const stored = await this.timeline.get(item.tenantId, item.messageId);
@@ -221,6 +222,7 @@ export class InboundPipeline {
         channel: claimed.channel,
         address: claimed.address,
         at: item.at,
+        causeId: `${item.messageId}#${index}`,
       });
       if (!suggestion) continue;
       await this.events.publish(
