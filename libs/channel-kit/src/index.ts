@@ -55,6 +55,7 @@ export {
   type VerifiedMetaBody,
 } from './webhooks/hub-signature';
 export { ChannelOutboundConsumer, type OutboundConsumerOptions } from './outbound/outbound.consumer';
+export { storedAttachmentsFor } from './outbound/stored-attachments';
 export { OFFICE_DOCUMENT_TYPES } from './media/media-types';
 export {
   duplicateValues,

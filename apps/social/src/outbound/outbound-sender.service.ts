@@ -1,18 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   AtMostOnceSender,
-  type BlobMetadata,
   BlobStore,
   OutboundLedgerStore,
   type PreparedSend,
   type SendOutcome,
+  storedAttachmentsFor,
 } from '@ponte/channel-kit';
 import {
   type EnvelopeOf,
   mediaKindOf,
   type OutboundMessage,
   type ProviderError,
-  refuseReply,
   type Topics,
 } from '@ponte/contracts';
 import { MessageBus } from '@ponte/messaging';
@@ -144,31 +143,9 @@ export class OutboundSenderService {
     channel: SocialChannel,
     message: OutboundMessage,
   ): Promise<{ file?: MetaFile } | { refusal: ProviderError }> {
-    const stored: BlobMetadata[] = [];
-    for (const [index, attachment] of (message.attachments ?? []).entries()) {
-      const metadata = await this.blobs.metadata(attachment.blobId);
-      if (!metadata) {
-        return {
-          refusal: refusal(
-            'PONTE_ATTACHMENT_MISSING',
-            `attachment ${index + 1} (${attachment.blobId}) is not stored`,
-          ),
-        };
-      }
-      stored.push(metadata);
-    }
-    const text = message.content.text;
-    const refused = refuseReply(channel, {
-      ...(text !== undefined ? { text } : {}),
-      attachments: stored.map((item) => ({
-        contentType: item.contentType,
-        size: item.size,
-        ...(item.fileName ? { fileName: item.fileName } : {}),
-      })),
-      ...(message.template ? { template: message.template } : {}),
-    });
-    if (refused) return { refusal: refusal(`PONTE_${refused.code}`, refused.message) };
-    const [item] = stored;
+    const checked = await storedAttachmentsFor(this.blobs, channel, message);
+    if (checked.refusal) return { refusal: checked.refusal };
+    const [item] = checked.stored;
     if (!item) return {};
     const blob = await this.blobs.read(item.id);
     if (!blob)

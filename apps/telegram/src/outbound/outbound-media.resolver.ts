@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type BlobMetadata, BlobStore } from '@ponte/channel-kit';
-import { type OutboundMessage, type ProviderError, refuseReply } from '@ponte/contracts';
+import { type BlobMetadata, BlobStore, storedAttachmentsFor } from '@ponte/channel-kit';
+import type { OutboundMessage, ProviderError } from '@ponte/contracts';
 import type { TelegramFileMethod, TelegramSendRequest } from './telegram-provider.port';
 
 /** Telegram's limit of a photo's or a document's caption (https://core.telegram.org/bots/api#sendphoto). */
@@ -38,29 +38,10 @@ export class OutboundMediaResolver {
   constructor(private readonly blobs: BlobStore) {}
 
   async resolve(message: OutboundMessage): Promise<ResolvedContent> {
-    const attachments = message.attachments ?? [];
-    const stored: BlobMetadata[] = [];
-    for (const [index, attachment] of attachments.entries()) {
-      const metadata = await this.blobs.metadata(attachment.blobId);
-      if (!metadata) {
-        return refusal(
-          'PONTE_ATTACHMENT_MISSING',
-          `attachment ${index + 1} (${attachment.blobId}) is not stored`,
-        );
-      }
-      stored.push(metadata);
-    }
+    const checked = await storedAttachmentsFor(this.blobs, 'telegram', message);
+    if (checked.refusal) return { refusal: checked.refusal };
+    const { stored } = checked;
     const text = message.content.text;
-    const refused = refuseReply('telegram', {
-      ...(text !== undefined ? { text } : {}),
-      attachments: stored.map((item) => ({
-        contentType: item.contentType,
-        size: item.size,
-        ...(item.fileName ? { fileName: item.fileName } : {}),
-      })),
-      ...(message.template ? { template: message.template } : {}),
-    });
-    if (refused) return refusal(`PONTE_${refused.code}`, refused.message);
     if (stored.length > 1) {
       return refusal(
         'PONTE_TOO_MANY_ATTACHMENTS',
