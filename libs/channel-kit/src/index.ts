@@ -56,6 +56,7 @@ export {
 } from './webhooks/hub-signature';
 export { ChannelOutboundConsumer, type OutboundConsumerOptions } from './outbound/outbound.consumer';
 export { storedAttachmentsFor } from './outbound/stored-attachments';
+export { CustomerWindows, type CustomerWindow } from './window/customer-windows';
 export { OFFICE_DOCUMENT_TYPES } from './media/media-types';
 export {
   duplicateValues,

@@ -1,43 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { findById } from '@ponte/persistence';
-import type { Collection } from 'mongodb';
+import { type CustomerWindow, CustomerWindows } from '@ponte/channel-kit';
 import type { Connection } from 'mongoose';
 
-export interface CustomerWindowDocument {
-  /** `{phone number id}:{customer E.164}`. */
-  _id: string;
+interface WhatsAppWindowFields {
   phoneNumberId: string;
   /** The customer's WhatsApp id as Meta last wrote it: where replies are sent. */
   waId: string;
-  /** When the customer's latest message was sent, by Meta's clock. */
-  lastInboundAt: Date;
-  updatedAt: Date;
 }
 
+/** `_id`: `{phone number id}:{customer E.164}`. */
+export type CustomerWindowDocument = CustomerWindow & WhatsAppWindowFields;
+
 /**
- * When each customer last wrote to each of our numbers, keyed by `_id` (the only filter FerretDB 1.24 serves from an
- * index), so the sender can refuse free text outside WhatsApp's 24-hour window before calling Meta. `$max` keeps the
- * latest time whatever order webhooks arrive in.
+ * When each customer last wrote to each of our numbers, so the sender can refuse free text outside WhatsApp's 24-hour
+ * window before calling Meta.
  */
 @Injectable()
-export class CustomerWindowStore {
-  private readonly windows: Collection<CustomerWindowDocument>;
-
+export class CustomerWindowStore extends CustomerWindows<WhatsAppWindowFields> {
   constructor(@InjectConnection() connection: Connection) {
-    this.windows = connection.collection<CustomerWindowDocument>('whatsapp_customer_windows');
+    super(connection, 'whatsapp_customer_windows');
   }
 
-  async recordInbound(phoneNumberId: string, customerPhone: string, waId: string, at: Date): Promise<void> {
-    await this.windows.updateOne(
-      { _id: windowId(phoneNumberId, customerPhone) },
-      { $max: { lastInboundAt: at }, $set: { phoneNumberId, waId, updatedAt: new Date() } },
-      { upsert: true },
-    );
+  recordInbound(phoneNumberId: string, customerPhone: string, waId: string, at: Date): Promise<void> {
+    return this.record(windowId(phoneNumberId, customerPhone), at, { phoneNumberId, waId });
   }
 
   get(phoneNumberId: string, customerPhone: string): Promise<CustomerWindowDocument | null> {
-    return findById<CustomerWindowDocument>(this.windows, windowId(phoneNumberId, customerPhone));
+    return this.find(windowId(phoneNumberId, customerPhone));
   }
 }
 
