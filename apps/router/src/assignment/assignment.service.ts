@@ -119,15 +119,8 @@ export class AssignmentService {
         answers.set(conversation._id, assignment);
         return assignment;
       });
-      const assignments = [...planned.values(), ...slow];
-      const latest = new Map<string, Date>();
-      for (const assignment of assignments) {
-        if (!assignment) continue;
-        const previous = latest.get(assignment.agentId);
-        if (!previous || previous < assignment.assignedAt)
-          latest.set(assignment.agentId, assignment.assignedAt);
-      }
-      await this.roster.recordAssignments(tenantId, latest);
+      const assignments = [...planned.values(), ...slow].filter((assignment) => assignment !== null);
+      await this.roster.recordAssignments(tenantId, assignments);
     }
     return answers;
   }
@@ -186,20 +179,16 @@ export class AssignmentService {
     created: ReadonlySet<string>,
     at: Date,
   ): Promise<{ tenantId: string; assignment: Assignment }[]> {
-    const latest = new Map<string, Map<string, Date>>();
+    const kept = new Map<string, Assignment[]>();
     const freed = new Map<string, Set<string>>();
     for (const [conversationId, { unit, assignment }] of reserved) {
       if (created.has(conversationId)) {
-        const agents = latest.get(unit.tenantId) ?? new Map<string, Date>();
-        const previous = agents.get(assignment.agentId);
-        if (!previous || previous < assignment.assignedAt)
-          agents.set(assignment.agentId, assignment.assignedAt);
-        latest.set(unit.tenantId, agents);
+        kept.set(unit.tenantId, [...(kept.get(unit.tenantId) ?? []), assignment]);
       } else if (await this.roster.releaseUnit(unit)) {
         freed.set(unit.tenantId, (freed.get(unit.tenantId) ?? new Set()).add(unit.agentId));
       }
     }
-    for (const [tenantId, agents] of latest) await this.roster.recordAssignments(tenantId, agents);
+    for (const [tenantId, assignments] of kept) await this.roster.recordAssignments(tenantId, assignments);
     const drained: { tenantId: string; assignment: Assignment }[] = [];
     for (const [tenantId, agentIds] of freed) {
       const assignments = await this.drainQueues(tenantId, await this.queuesOfAgents(tenantId, agentIds), at);

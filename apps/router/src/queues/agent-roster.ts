@@ -306,8 +306,16 @@ export class AgentRoster implements OnModuleInit {
     }));
   }
 
-  /** markAssigned for many agents in one bulk write: each agent's latest assignment time. */
-  async recordAssignments(tenantId: string, latest: ReadonlyMap<string, Date>): Promise<void> {
+  /** markAssigned for many assignments in one bulk write: each agent's latest assignment time. */
+  async recordAssignments(
+    tenantId: string,
+    assignments: readonly { agentId: string; assignedAt: Date }[],
+  ): Promise<void> {
+    const latest = new Map<string, Date>();
+    for (const { agentId, assignedAt } of assignments) {
+      const previous = latest.get(agentId);
+      if (!previous || previous < assignedAt) latest.set(agentId, assignedAt);
+    }
     if (latest.size === 0) return;
     await this.activity.bulkWrite(
       [...latest].map(([agentId, at]) => ({
