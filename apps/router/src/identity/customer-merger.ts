@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
-import { insertOnce } from '@ponte/persistence';
+import { claimOnce, insertOnce } from '@ponte/persistence';
+import type { Collection } from 'mongodb';
 import { CustomerGraph } from './customer-graph';
 import type { CustomerMerge } from './customer-merge.schema';
 import type { Customer } from './customer.schema';
@@ -7,6 +10,20 @@ import { assertTenantId, mergeRecordIdOf } from './identity-address';
 import { IdentityCollections } from './identity.collections';
 import { MergeConflictError, MergeRejectedError, UnknownMergeError } from './identity.errors';
 import { MAX_MERGE_DEPTH } from './merge-chain';
+
+/** How long a merge or split may hold its customers before another may take over (the router crashed). */
+export const MERGE_LOCK_LEASE_MS = 30_000;
+export const MERGE_LOCKS_COLLECTION = 'customer_merge_locks';
+/** How long a merge or split waits for another one on the same customer. */
+const MERGE_LOCK_WAIT_MS = 2_000;
+const MERGE_LOCK_POLL_MS = 25;
+
+interface MergeLock {
+  /** `${tenantId}|${customerId}`. */
+  _id: string;
+  token: string;
+  claimedAt: Date;
+}
 
 export interface MergeInput {
   tenantId: string;
@@ -58,10 +75,14 @@ export interface SplitResult {
  */
 @Injectable()
 export class CustomerMerger {
+  private readonly locks: Collection<MergeLock>;
+
   constructor(
     private readonly collections: IdentityCollections,
     private readonly graph: CustomerGraph,
-  ) {}
+  ) {
+    this.locks = collections.customers.db.collection<MergeLock>(MERGE_LOCKS_COLLECTION);
+  }
 
   async merge(input: MergeInput): Promise<MergeResult> {
     assertTenantId(input.tenantId);
@@ -81,6 +102,28 @@ export class CustomerMerger {
           'a customer cannot be merged into itself or into a customer merged into it',
       );
     }
+    // FerretDB rewrites whole documents, so a merge's writes on a customer (its pointer, its target mark) and another
+    // merge's or split's on the same customer would undo each other: one merge or split per customer at a time.
+    return this.withLocks(input.tenantId, [source, target], async () => {
+      const now = await this.graph.canonicalIdsOf(input.tenantId, [
+        input.sourceCustomerId,
+        input.targetCustomerId,
+      ]);
+      if (now[0] !== source || now[1] !== target) {
+        throw new MergeConflictError(
+          `Customer ${input.sourceCustomerId} or ${input.targetCustomerId} was merged or split meanwhile; try again`,
+        );
+      }
+      return this.mergeLocked(input, _id, source, target);
+    });
+  }
+
+  private async mergeLocked(
+    input: MergeInput,
+    _id: string,
+    source: string,
+    target: string,
+  ): Promise<MergeResult> {
     const { depth } = await this.graph.groupOf(input.tenantId, source);
     if (depth + 1 > MAX_MERGE_DEPTH) {
       throw new MergeRejectedError(
@@ -117,6 +160,12 @@ export class CustomerMerger {
     const _id = mergeRecordIdOf(input.tenantId, input.mergeId);
     const recorded = await this.collections.merges.findById(_id).lean<CustomerMerge>().exec();
     if (!recorded) throw new UnknownMergeError(input.tenantId, input.mergeId);
+    return this.withLocks(input.tenantId, [recorded.sourceCustomerId], () =>
+      this.splitLocked(input, _id, recorded),
+    );
+  }
+
+  private async splitLocked(input: SplitInput, _id: string, recorded: CustomerMerge): Promise<SplitResult> {
     const marked = recorded.splitAt
       ? null
       : await this.collections.merges
@@ -202,6 +251,53 @@ export class CustomerMerger {
       );
     }
     return 'merged';
+  }
+
+  /**
+   * Runs `work` holding a lock on each customer: a document per customer whose unique `_id` lets one holder in (a
+   * conditional update is not atomic on FerretDB 1.24). A merge holds its locks for a few writes, so a locked customer
+   * is waited for up to MERGE_LOCK_WAIT_MS, then it is a MERGE_CONFLICT (the agent tries again). A lock held longer
+   * than MERGE_LOCK_LEASE_MS is taken over (its holder crashed).
+   */
+  private async withLocks<T>(
+    tenantId: string,
+    customerIds: readonly string[],
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const token = randomUUID();
+    const held: string[] = [];
+    try {
+      for (const customerId of [...new Set(customerIds)].sort()) {
+        const id = `${tenantId}|${customerId}`;
+        if (!(await this.lockWaiting(id, token))) {
+          throw new MergeConflictError(
+            `Customer ${customerId} is being merged or split by another command; try again`,
+          );
+        }
+        held.push(id);
+      }
+      return await work();
+    } finally {
+      for (const id of held) await this.locks.deleteOne({ _id: id, token });
+    }
+  }
+
+  private async lockWaiting(id: string, token: string): Promise<boolean> {
+    const deadline = Date.now() + MERGE_LOCK_WAIT_MS;
+    while (!(await this.lock(id, token))) {
+      if (Date.now() >= deadline) return false;
+      await delay(MERGE_LOCK_POLL_MS);
+    }
+    return true;
+  }
+
+  private async lock(id: string, token: string): Promise<boolean> {
+    if (await claimOnce(this.locks, id, { token })) return true;
+    const current = await this.locks.findOne({ _id: id });
+    if (current && current.claimedAt.getTime() > Date.now() - MERGE_LOCK_LEASE_MS) return false;
+    // Expired, or released since: deleting by its token cannot remove a newer lock.
+    if (current) await this.locks.deleteOne({ _id: id, token: current.token });
+    return claimOnce(this.locks, id, { token });
   }
 
   private async discard(record: CustomerMerge): Promise<void> {
