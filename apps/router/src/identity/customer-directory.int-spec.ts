@@ -4,6 +4,7 @@ import { PersistenceModule } from '@ponte/persistence';
 import { testMongoUrl, uniqueName } from '@ponte/testing';
 import type { Connection } from 'mongoose';
 import { CustomerDirectory } from './customer-directory';
+import { MERGE_LOCK_LEASE_MS, MERGE_LOCKS_COLLECTION } from './customer-merger';
 import { IdentityModule } from './identity.module';
 import { MAX_MERGE_DEPTH } from './merge-chain';
 import type { SenderRef } from './sender-resolver';
@@ -387,6 +388,28 @@ describe(CustomerDirectory.name, () => {
       await expect(deeper).rejects.toMatchObject({ name: 'MergeRejectedError', code: 'MERGE_TOO_DEEP' });
       expect(await sut.canonicalCustomerId(tenantId, customers[0]!)).toBe(customers[MAX_MERGE_DEPTH]);
       expect(await sut.customerGroup(tenantId, customers[0]!)).toHaveLength(MAX_MERGE_DEPTH + 1);
+    });
+
+    it('should refuse a merge while another command holds a customer, and take over the lock of a crashed one', async () => {
+      const a = await newCustomer({ channel: 'webchat', address: 'visitor-held' });
+      const b = await newCustomer({ channel: 'webchat', address: 'visitor-free' });
+      const locks = connection.collection<{ _id: string; token: string; claimedAt: Date }>(
+        MERGE_LOCKS_COLLECTION,
+      );
+      await locks.insertOne({ _id: `${tenantId}|${a}`, token: 'live-holder', claimedAt: new Date() });
+
+      await expect(sut.merge(mergeInput(a, b))).rejects.toMatchObject({ code: 'MERGE_CONFLICT' });
+      expect(await sut.canonicalCustomerId(tenantId, a)).toBe(a);
+      expect(await storedCounts()).toMatchObject({ customer_merges: 0 });
+
+      // The holder crashed long ago: its lease is over.
+      await locks.updateOne(
+        { _id: `${tenantId}|${a}` },
+        { $set: { claimedAt: new Date(Date.now() - 2 * MERGE_LOCK_LEASE_MS) } },
+      );
+      await expect(sut.merge(mergeInput(a, b))).resolves.toMatchObject({ status: 'merged' });
+      expect(await sut.canonicalCustomerId(tenantId, a)).toBe(b);
+      expect(await locks.countDocuments({ _id: { $in: [`${tenantId}|${a}`, `${tenantId}|${b}`] } })).toBe(0);
     });
 
     it('should never leave customers merged into each other when two merges in opposite directions race', async () => {
