@@ -29,6 +29,10 @@ export const COMMAND_DLQ = dlqTopic(Topics.agentCommand) as typeof Topics.agentC
 /** After the first event of a command, how long to wait for the others the router published in the same batch. */
 const SIBLING_EVENTS_MS = 150;
 
+/** How long, and how many, settled outcomes are kept for a request that starts watching a command late. */
+const SETTLED_KEPT_MS = 60_000;
+const SETTLED_KEPT = 1_000;
+
 /** `RejectedMessageError: NOT_ALLOWED: agent … neither holds …` → code and reason. */
 const REJECTION = /^(?:[A-Za-z]+Error: )?([A-Z][A-Z_]+): ([\s\S]*)$/;
 
@@ -61,6 +65,11 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
   /** Expected event envelope id → command id. */
   private readonly commandOfEvent = new Map<string, string>();
   private readonly eventListeners = new Set<ConversationEventListener>();
+  /**
+   * Command id → its outcome, lately settled: a retry with the same Idempotency-Key that was still claiming the key
+   * when the first request's outcome arrived would otherwise wait for events already gone by.
+   */
+  private readonly settled = new Map<string, { outcome: CommandOutcome; at: number }>();
   private runner: ConsumerRunner<typeof Topics.conversationEvent | typeof Topics.agentCommand> | undefined;
 
   constructor(
@@ -103,10 +112,16 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
 
   /** Starts watching a command; call before publishing it, so no outcome can be missed. */
   watch(commandId: string): CommandWatch {
+    const known = this.settled.get(commandId);
+    if (known && known.at > Date.now() - SETTLED_KEPT_MS) {
+      return { outcome: () => Promise.resolve(known.outcome), cancel: () => undefined };
+    }
     let resolve!: (outcome: CommandOutcome) => void;
     const settled = new Promise<CommandOutcome>((done) => (resolve = done));
-    const waiter: Waiter = { events: [], resolve };
     const waiters = this.waiters.get(commandId) ?? new Set<Waiter>();
+    // Another request waits for the same command already: the events it has seen count for this one too.
+    const seen = [...waiters].find((other) => other.events.length > 0)?.events ?? [];
+    const waiter: Waiter = { events: [...seen], resolve };
     if (waiters.size === 0) {
       for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.set(id, commandId);
     }
@@ -114,7 +129,10 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     this.waiters.set(commandId, waiters);
     return {
       outcome: (timeoutMs) => {
-        waiter.timer ??= setTimeout(() => this.settleWithWhatArrived(commandId, waiter), timeoutMs);
+        waiter.timer ??= setTimeout(
+          () => this.settleWithWhatArrived(commandId, waiter),
+          waiter.events.length > 0 ? SIBLING_EVENTS_MS : timeoutMs,
+        );
         return settled;
       },
       cancel: () => this.settle(commandId, waiter, { status: 'pending' }),
@@ -176,6 +194,17 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
       this.waiters.delete(commandId);
       for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.delete(id);
     }
+    // Not a failure the router may get past on a retry.
+    if (outcome.status === 'applied' || (outcome.status === 'rejected' && !outcome.failed))
+      this.remember(commandId, outcome);
     waiter.resolve(outcome);
+  }
+
+  private remember(commandId: string, outcome: CommandOutcome): void {
+    this.settled.delete(commandId);
+    this.settled.set(commandId, { outcome, at: Date.now() });
+    if (this.settled.size <= SETTLED_KEPT) return;
+    const oldest = this.settled.keys().next();
+    if (!oldest.done) this.settled.delete(oldest.value);
   }
 }
