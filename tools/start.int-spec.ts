@@ -6,10 +6,14 @@ import { freePort, isPortFree } from '@ponte/local-infra';
 import { waitFor } from '@ponte/testing';
 import { SERVICES } from './dev/services';
 
-/** Five consecutive free ports, for PONTE_PORT_BASE. */
+/**
+ * Consecutive free ports for the services, for PONTE_PORT_BASE. Below Linux's ephemeral range (32768 and up by
+ * default), from which the kernel hands out the ports of outgoing connections and of the other tests' servers
+ * (`listen(0)`): a run drawn inside it was free when checked and taken before a service bound it.
+ */
 async function freePortRun(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * (32_768 - 20_000 - SERVICES.length));
     const ports = SERVICES.map((_, index) => base + index);
     if ((await Promise.all(ports.map((port) => isPortFree(port)))).every(Boolean)) return base;
   }
