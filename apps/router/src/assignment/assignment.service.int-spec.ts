@@ -4,7 +4,14 @@ import type { Priority } from '@ponte/contracts';
 import { PersistenceModule } from '@ponte/persistence';
 import { testMongoUrl, uniqueName } from '@ponte/testing';
 import type { Connection } from 'mongoose';
-import type { AgentDocument, AgentSeedEntry, CapacityUnit, ChannelKind, QueueSeed } from '../queues';
+import {
+  AgentRoster,
+  type AgentDocument,
+  type AgentSeedEntry,
+  type CapacityUnit,
+  type ChannelKind,
+  type QueueSeed,
+} from '../queues';
 import { ASSIGNMENT_CLAIMS_COLLECTION, type AssignmentClaim, CLAIM_LEASE_MS } from './assignment-claims';
 import { type AssignableConversation, CONVERSATIONS_COLLECTION } from './assignment.model';
 import { AssignmentModule } from './assignment.module';
@@ -356,6 +363,44 @@ describe(AssignmentService.name, () => {
       expect(await heldBy('ana')).toMatchObject({ load: 1, conversations: [fresh._id] });
       expect(await openPerAssignee()).toEqual({ ana: 1 });
     });
+
+    it.each([
+      { capacity: 2, expected: 'the free slot left', reserved: 1 },
+      { capacity: 1, expected: 'nothing, as the agent is full', reserved: 0 },
+    ])(
+      'should plan again a conversation whose slot another attempt took between the read and the insert: $expected',
+      async ({ capacity, reserved: reservedCount }) => {
+        await seedAgents(buildAgent({ agentId: 'ana', capacity }));
+        const fresh = buildConversation();
+        const roster = moduleRef.get(AgentRoster);
+        const insertUnits = roster.insertUnits.bind(roster);
+        // The other attempt (another partition or instance, from its own read) inserts its unit first, in the very
+        // slot this one planned.
+        const spy = jest.spyOn(roster, 'insertUnits').mockImplementationOnce(async (planned) => {
+          const [unit] = planned;
+          if (!unit) throw new Error('nothing planned');
+          await units().insertOne({
+            ...unit,
+            _id: `theirs-${unit._id}`,
+            conversationId: 'their-conversation',
+          });
+          return insertUnits(planned);
+        });
+        try {
+          const reserved = await sut.reserveForNew([fresh], later(60));
+
+          expect(reserved.size).toBe(reservedCount);
+          const held = await units().find({ tenantId, agentId: 'ana' }).toArray();
+          expect(held).toHaveLength(capacity);
+          expect(new Set(held.map((unit) => unit.slot)).size).toBe(capacity);
+          expect(held.map((unit) => unit.conversationId).sort()).toEqual(
+            ['their-conversation', ...(reservedCount ? [fresh._id] : [])].sort(),
+          );
+        } finally {
+          spy.mockRestore();
+        }
+      },
+    );
 
     it('should not take for a leftover the unit of a conversation being inserted, until its lease is over', async () => {
       await seedAgents(buildAgent({ agentId: 'ana', capacity: 2 }));

@@ -25,6 +25,18 @@ const LINE_BATCH = 25;
 const ASSIGNING_AT_ONCE = 4;
 /** Rounds of "look for agents, claim, reserve" for one conversation when every candidate fills up meanwhile. */
 const CLAIM_ROUNDS = 5;
+/** Planning rounds of reserveForNew: a conversation whose slots were all taken by others meanwhile then waits. */
+const RESERVE_ROUNDS = 3;
+/** What a read knows of a slot another attempt took after it: not which conversation. */
+const TAKEN_BY_ANOTHER = '(taken by another attempt)';
+
+/** A unit planned from a read of the agents for a conversation, not written yet. */
+interface UnitPlan {
+  conversation: AssignableConversation;
+  state: AgentState;
+  unit: CapacityUnit;
+  when: Date;
+}
 
 type ClaimOutcome =
   | { status: 'assigned'; assignment: Assignment }
@@ -129,8 +141,8 @@ export class AssignmentService {
    * Agents for conversations about to be inserted (a batch's new contacts), so that each is inserted already assigned:
    * no claim (no other attempt can reach a conversation that is not stored) and no second write of the conversation.
    * The online agents of their queues are read once and a unit is planned per conversation in line order, then all
-   * are inserted under the unique slot index; a slot taken meanwhile leaves its conversation out (it is inserted
-   * waiting and goes through assignCreated). The caller inserts the conversations with these assignments, then calls
+   * are inserted under the unique slot index; a conversation whose slot was taken meanwhile is planned again, and one
+   * left without is inserted waiting and goes through assignCreated. The caller inserts the conversations with these assignments, then calls
    * settleNew. A crash in between leaves units naming conversations that do not exist: reconcile releases them once
    * their lease is over.
    */
@@ -146,25 +158,38 @@ export class AssignmentService {
     for (const [tenantId, created] of byTenant) {
       const queueIds = [...new Set(created.map((conversation) => conversation.queueId))];
       const states = await this.roster.onlineIn(tenantId, queueIds);
-      const plans: { conversation: AssignableConversation; unit: CapacityUnit; when: Date }[] = [];
-      for (const conversation of [...created].sort(lineOrder)) {
-        const when = conversation.waitingSince ?? at;
-        const planned = this.planFromRead(conversation, states, when);
-        if (planned) plans.push({ conversation, unit: planned.unit, when });
-      }
-      const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
-      plans.forEach(({ conversation, unit, when }, index) => {
-        if (refused.has(index)) return;
-        reserved.set(conversation._id, {
-          unit,
-          assignment: {
-            conversationId: conversation._id,
-            agentId: unit.agentId,
-            queueId: conversation.queueId,
-            assignedAt: when,
-          },
+      let pending = [...created].sort(lineOrder);
+      // Another instance or partition reserving from its own read of the same agents may take a planned slot first
+      // (the unique slot index refuses the second): the read then counts that slot as someone else's, and the
+      // conversation is planned again, a few rounds at most.
+      for (let round = 0; round < RESERVE_ROUNDS && pending.length > 0; round++) {
+        const plans: UnitPlan[] = [];
+        for (const conversation of pending) {
+          const when = conversation.waitingSince ?? at;
+          const planned = this.planFromRead(conversation, states, when);
+          if (planned) plans.push({ conversation, ...planned, when });
+        }
+        const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
+        plans.forEach(({ conversation, unit, when }, index) => {
+          if (refused.has(index)) return;
+          reserved.set(conversation._id, {
+            unit,
+            assignment: {
+              conversationId: conversation._id,
+              agentId: unit.agentId,
+              queueId: conversation.queueId,
+              assignedAt: when,
+            },
+          });
         });
-      });
+        pending = plans
+          .filter(({ state, unit }, index) => {
+            if (!refused.has(index)) return false;
+            state.held.splice(state.held.indexOf(unit), 1, { ...unit, conversationId: TAKEN_BY_ANOTHER });
+            return true;
+          })
+          .map(({ conversation }) => conversation);
+      }
     }
     return reserved;
   }
@@ -214,12 +239,7 @@ export class AssignmentService {
       tenantId,
       ordered.map((conversation) => conversation._id),
     );
-    const plans: {
-      conversation: AssignableConversation;
-      state: AgentState;
-      unit: CapacityUnit;
-      when: Date;
-    }[] = [];
+    const plans: UnitPlan[] = [];
     for (const conversation of ordered) {
       // A drain found it waiting first and assigns it.
       if (!claims.has(conversation._id)) {
