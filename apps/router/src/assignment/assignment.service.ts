@@ -170,25 +170,21 @@ export class AssignmentService {
           if (planned) plans.push({ conversation, ...planned, when });
         }
         const refused = await this.roster.insertUnits(plans.map(({ unit }) => unit));
-        plans.forEach(({ conversation, unit, when }, index) => {
-          if (refused.has(index)) return;
-          reserved.set(conversation._id, {
-            unit,
-            assignment: {
-              conversationId: conversation._id,
-              agentId: unit.agentId,
-              queueId: conversation.queueId,
-              assignedAt: when,
-            },
-          });
-        });
-        pending = plans
-          .filter(({ state, unit }, index) => {
-            if (!refused.has(index)) return false;
+        pending = [];
+        for (const [index, { conversation, state, unit, when }] of plans.entries()) {
+          if (refused.has(index)) {
             state.held.splice(state.held.indexOf(unit), 1, { ...unit, conversationId: TAKEN_BY_ANOTHER });
-            return true;
-          })
-          .map(({ conversation }) => conversation);
+            pending.push(conversation);
+            continue;
+          }
+          const assignment = {
+            conversationId: conversation._id,
+            agentId: unit.agentId,
+            queueId: conversation.queueId,
+            assignedAt: when,
+          };
+          reserved.set(conversation._id, { unit, assignment });
+        }
       }
     }
     return reserved;

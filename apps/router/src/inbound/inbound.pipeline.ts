@@ -246,37 +246,31 @@ export class InboundPipeline {
   }
 
   private async handleMessages(items: readonly BatchItem[]): Promise<void> {
-    // The batch's first copy of each message: a later copy is a replay whatever the store says.
-    const seen = new Set<string>();
-    const firsts: BatchItem[] = [];
-    const replays: BatchItem[] = [];
-    for (const item of items) {
-      if (seen.has(item.messageId)) replays.push(item);
-      else firsts.push(item);
-      seen.add(item.messageId);
-    }
-    // Which are stored already, and who sent them, side by side: resolving a replay's sender again changes nothing
-    // (its identity and customer exist; lastSeenAt only moves forward), and saves a round trip on every batch.
+    // The batch's first copy of each message is looked up, and its sender resolved, side by side: resolving a replay's
+    // sender again changes nothing (its identity and customer exist; lastSeenAt only moves forward), and it saves a
+    // round trip on every batch.
+    const firstOf = new Map<string, BatchItem>();
+    for (const item of items) if (!firstOf.has(item.messageId)) firstOf.set(item.messageId, item);
+    const firsts = [...firstOf.values()];
     const [stored, resolved] = await Promise.all([
       this.timeline.getMany(firsts.map((item) => item.messageId)),
       this.resolveSenders(firsts),
     ]);
     if (resolved.length !== firsts.length)
       throw new Error('the directory answered a different number of senders');
+    const senderOf = new Map(firsts.map((item, index) => [item, resolved[index]]));
+    // In partition order; a later copy of a message (no sender of its own) is a replay whatever the store says.
     const fresh: BatchItem[] = [];
     const senders: ResolvedSender[] = [];
-    for (const [index, sender] of resolved.entries()) {
-      const item = firsts[index];
-      if (!item) continue;
-      if (stored.has(item.messageId)) replays.push(item);
+    const replays: BatchItem[] = [];
+    for (const item of items) {
+      const sender = senderOf.get(item);
+      if (!sender || stored.has(item.messageId)) replays.push(item);
       else {
         fresh.push(item);
         senders.push(sender);
       }
     }
-    // Replayed in partition order.
-    const position = new Map(items.map((item, index) => [item, index]));
-    replays.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
     // Per customer, in partition order.
     const byCustomer = new Map<string, { item: (typeof fresh)[number]; sender: ResolvedSender }[]>();
     senders.forEach((sender, index) => {
