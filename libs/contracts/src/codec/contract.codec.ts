@@ -10,6 +10,9 @@ import {
   type ParseResult,
 } from '../validation/contract.error';
 import { ContractLimits } from '../validation/contract.limits';
+import { cacheValidationMetadata } from './validation-metadata.cache';
+
+cacheValidationMetadata();
 
 /**
  * `read` is the tolerant reader: unknown fields are dropped so producers can add optional fields first.
