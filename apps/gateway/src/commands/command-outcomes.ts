@@ -11,7 +11,6 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { GatewayConfig } from '../config/gateway.config';
-import { expectedEventIds } from './router-ids';
 
 export type ConversationEventEnvelope = EnvelopeOf<typeof Topics.conversationEvent>;
 
@@ -52,8 +51,8 @@ export interface CommandWatch {
 }
 
 /**
- * Sees what the router made of the gateway's commands: the conversation events it derives from a command id, and the
- * command's dead letter when it refused it. Each gateway instance consumes both topics in a consumer group of its own
+ * Sees what the router made of the gateway's commands: the conversation events it caused (their `x-ponte-cause-id`
+ * header is the command id), and the command's dead letter when it refused it. Each gateway instance consumes both topics in a consumer group of its own
  * (from the latest offset), because the request waiting for an outcome is on this instance. The live updates listen to
  * the same consumer (`onConversationEvent`) rather than adding a second one, for the same reason: every instance must
  * see every event for the sockets connected to it.
@@ -62,8 +61,6 @@ export interface CommandWatch {
 export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
   /** Command id → the requests waiting for it (a retry with the same Idempotency-Key waits beside the first). */
   private readonly waiters = new Map<string, Set<Waiter>>();
-  /** Expected event envelope id → command id. */
-  private readonly commandOfEvent = new Map<string, string>();
   private readonly eventListeners = new Set<ConversationEventListener>();
   /**
    * Command id → its outcome, lately settled: a retry with the same Idempotency-Key that was still claiming the key
@@ -122,9 +119,6 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     // Another request waits for the same command already: the events it has seen count for this one too.
     const seen = [...waiters].find((other) => other.events.length > 0)?.events ?? [];
     const waiter: Waiter = { events: [...seen], resolve };
-    if (waiters.size === 0) {
-      for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.set(id, commandId);
-    }
     waiters.add(waiter);
     this.waiters.set(commandId, waiters);
     return {
@@ -144,7 +138,7 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
   ): Promise<void> {
     if (message.topic === Topics.conversationEvent) {
       const envelope = message.envelope;
-      this.matchCommandEvent(envelope);
+      this.matchCommandEvent(envelope, message.headers[MessageHeader.causeId]);
       await Promise.all([...this.eventListeners].map((listener) => listener(envelope)));
       return;
     }
@@ -164,8 +158,8 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private matchCommandEvent(envelope: ConversationEventEnvelope): void {
-    const commandId = this.commandOfEvent.get(envelope.id);
+  /** The router names the cause of every event in the `x-ponte-cause-id` header: for a command, its commandId. */
+  private matchCommandEvent(envelope: ConversationEventEnvelope, commandId: string | undefined): void {
     if (commandId === undefined) return;
     for (const waiter of this.waiters.get(commandId) ?? []) {
       if (waiter.events.some((event) => event.id === envelope.id)) continue;
@@ -190,10 +184,7 @@ export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {
     clearTimeout(waiter.timer);
     const waiters = this.waiters.get(commandId);
     if (!waiters?.delete(waiter)) return;
-    if (waiters.size === 0) {
-      this.waiters.delete(commandId);
-      for (const id of expectedEventIds(commandId).keys()) this.commandOfEvent.delete(id);
-    }
+    if (waiters.size === 0) this.waiters.delete(commandId);
     // Not a failure the router may get past on a retry.
     if (outcome.status === 'applied' || (outcome.status === 'rejected' && !outcome.failed))
       this.remember(commandId, outcome);

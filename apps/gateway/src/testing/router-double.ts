@@ -130,10 +130,11 @@ export class RouterDouble {
         answer.events.map((event) => ({
           topic: Topics.conversationEvent,
           key: event.conversationId,
+          headers: { [MessageHeader.causeId]: commandId },
           envelope: createEnvelope(Topics.conversationEvent, event, {
             source: '/ponte/router',
             tenantId: envelope.tenantId,
-            id: stableId(commandId, 'event', event.kind),
+            id: stableId(commandId, 'event', event.kind, event.conversationId),
           }),
         })),
       );

@@ -77,6 +77,56 @@ describe('router: agent commands', () => {
     expect(await units.countDocuments({ agentId: conversation.assigneeId! })).toBe(0);
   });
 
+  it('should name apart the conversations one command assigns, and give each event the command as its cause', async () => {
+    const solvers = ['solver-1', 'solver-2'];
+    for (const id of solvers)
+      await router.command('set-presence', { agent: agent(id, 'solver'), presence: 'offline' });
+    // Commands and inbound messages are separate topics: the router may take the messages first unless we wait.
+    await waitFor(
+      async () =>
+        (await router
+          .collection('agents')
+          .countDocuments({ agentId: { $in: solvers }, presence: 'online' })) === 0,
+      { description: 'the N1 solvers offline' },
+    );
+    for (const from of ['+5511987650011', '+5511987650012'])
+      await router.inbound({ channel: 'sms', from: { address: from }, content: { text: 'oi' } });
+    await waitFor(
+      () => router.events.filter((event) => event.data.kind === 'created').length === 2 || undefined,
+      {
+        description: 'two conversations created, waiting',
+      },
+    );
+    const waiting = router.events
+      .filter((event) => event.data.kind === 'created')
+      .map((event) => event.data.conversationId);
+
+    const online = await router.command('set-presence', {
+      agent: agent('solver-1', 'solver'),
+      presence: 'online',
+    });
+
+    const assigned = await waitFor(
+      () => {
+        const found = router.events.filter(
+          (event) => event.data.kind === 'assigned' && router.causes.get(event.id) === online.data.commandId,
+        );
+        return found.length === 2 ? found : undefined;
+      },
+      { description: 'both waiting conversations assigned by the presence command' },
+    );
+    expect(assigned.map((event) => event.data.conversationId).sort()).toEqual([...waiting].sort());
+    expect(new Set(assigned.map((event) => event.id)).size).toBe(2);
+    // Events of an inbound message name the message as their cause.
+    const appended = router.events.flatMap((event) =>
+      event.data.kind === 'message.appended'
+        ? [[router.causes.get(event.id), event.data.message.messageId]]
+        : [],
+    );
+    expect(appended).toHaveLength(2);
+    for (const [cause, messageId] of appended) expect(cause).toBe(messageId);
+  });
+
   it("should keep the conversation, its history and the director's intake when escalated to N3, and record the tier on resolution", async () => {
     const conversation = await openConversation('quero cancelar meu plano, cobraram duas vezes');
     expect(conversation.queueId).toBe('n1-directors');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AnyPublishRecord, MessageBus } from '@ponte/messaging';
+import { type AnyPublishRecord, MessageBus, MessageHeader } from '@ponte/messaging';
 import {
   type ConversationEvent,
   createEnvelope,
@@ -19,8 +19,10 @@ export interface Emission {
 
 /**
  * Publishes the router's events in one batch after the state they describe is stored. Envelope ids derive from
- * the cause (`causeId`, e.g. the message id or command id) and the event's kind, so a replay re-emits the
- * same ids and downstream consumers can drop the copies.
+ * the cause (`causeId`, e.g. the message id or command id), the event's kind and its conversation, so a replay
+ * re-emits the same ids and downstream consumers can drop the copies, while one cause that assigns several
+ * conversations (a resolve freeing room for the waiting line) names each `assigned` apart. Every record carries
+ * the cause in the `x-ponte-cause-id` header: the gateway recognises the outcome of its commands by it.
  */
 @Injectable()
 export class ConversationEventsPublisher {
@@ -52,22 +54,25 @@ export class ConversationEventsPublisher {
     emission: Emission,
     traceparent?: string,
   ): AnyPublishRecord[] {
+    const headers = { [MessageHeader.causeId]: causeId };
     return [
       ...emission.events.map((event) => ({
         topic: Topics.conversationEvent,
         key: event.conversationId,
+        headers,
         envelope: createEnvelope(Topics.conversationEvent, event, {
           source: ROUTER_SOURCE,
           tenantId,
           subject: event.conversationId,
           traceparent,
-          // One event of a kind per cause, so the kind identifies it even if a replay emits fewer events.
-          id: stableId(causeId, 'event', event.kind),
+          // One event of a kind per cause and conversation, so these identify it even if a replay emits fewer events.
+          id: stableId(causeId, 'event', event.kind, event.conversationId),
         }),
       })),
       ...(emission.outbound ?? []).map((message) => ({
         topic: outboundTopic(message.channel),
         key: message.conversationId,
+        headers,
         envelope: createEnvelope(outboundTopic(message.channel), message, {
           source: ROUTER_SOURCE,
           tenantId,

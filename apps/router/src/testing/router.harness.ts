@@ -20,6 +20,7 @@ import {
   ConsumerRunner,
   type DeadLetter,
   DeadLetterReader,
+  MessageHeader,
   MessageBus,
   type MessagingOptions,
 } from '@ponte/messaging';
@@ -45,6 +46,8 @@ export interface RouterHarnessOptions {
  */
 export class RouterHarness {
   readonly events: EnvelopeOf<typeof Topics.conversationEvent>[] = [];
+  /** Envelope id of each recorded event → its `x-ponte-cause-id` header. */
+  readonly causes = new Map<string, string | undefined>();
   /** What the router asked the channel adapters to send. */
   readonly outbound: OutboundMessage[] = [];
 
@@ -91,8 +94,10 @@ export class RouterHarness {
         groupId: uniqueName('recorder'),
         topics: [Topics.conversationEvent, ...Object.values(Topics.outbound)],
         handleMessage: async (message) => {
-          if (message.topic === Topics.conversationEvent) harness.events.push(message.envelope);
-          else if (isOutboundTopic(message.topic))
+          if (message.topic === Topics.conversationEvent) {
+            harness.events.push(message.envelope);
+            harness.causes.set(message.envelope.id, message.headers[MessageHeader.causeId]);
+          } else if (isOutboundTopic(message.topic))
             harness.outbound.push(message.envelope.data as OutboundMessage);
         },
       }),

@@ -3,6 +3,8 @@ export const MessageHeader = {
   envelopeId: 'x-ponte-envelope-id',
   tenantId: 'x-ponte-tenant-id',
   traceparent: 'traceparent',
+  /** What caused the record (a command id, a message id): how a command's sender recognises the events it caused. */
+  causeId: 'x-ponte-cause-id',
   error: 'x-ponte-error',
   errorCode: 'x-ponte-error-code',
   contractErrors: 'x-ponte-contract-errors',
