@@ -2,7 +2,9 @@
 // Kafka, the real router (in this process) and the real FerretDB/MongoDB. Measures end-to-end throughput (publish
 // start → last message.appended event), inbound→appended and inbound→assigned latency, next to the raw bulk-insert
 // rate of the same message documents into the same store, measured in the same run (the baseline), and the ratio.
-// Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--partitions 3] [--timeout-s 300]
+// Usage: npm run bench:router -- [--messages 10000] [--customers 1000] [--partitions 3] [--timeout-s 300] [--floor]
+// (--floor also measures a pipeline that only consumes, inserts each message and produces one event per message:
+// what is left of the router without identity, threading and assignment.)
 // (ROUTER_MAX_BATCH_SIZE in the environment overrides the router's batch size.)
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -302,6 +304,96 @@ async function runBaseline(mongoUrl: string, documents: readonly InboundMessage[
   }
 }
 
+/**
+ * `--floor`: the least any router must do with the same documents on the same Kafka and store, as a bare pipeline
+ * (kafkajs and the driver, no contract validation): consume a batch (ROUTER_MAX_BATCH_SIZE at a time), insert its
+ * messages, produce one event per message with `acks=all`, commit. No identity, threading or assignment.
+ */
+async function runFloor(
+  brokers: string,
+  mongoUrl: string,
+  documents: readonly InboundMessage[],
+  partitions: number,
+) {
+  const batchSize = Number(process.env['ROUTER_MAX_BATCH_SIZE'] ?? 300);
+  const prefix = `bench-floor-${randomUUID().slice(0, 8)}.`;
+  const kafka = new Kafka({
+    clientId: 'bench-floor',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [`${prefix}in`, `${prefix}events`].map((topic) => ({ topic, numPartitions: partitions })),
+  });
+  const url = new URL(mongoUrl);
+  url.pathname = `/bench_floor_${randomUUID().slice(0, 8)}`;
+  const mongo = await new MongoClient(url.toString()).connect();
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `${prefix}router` });
+  try {
+    const collection = mongo.db().collection('messages');
+    await collection.createIndex(
+      { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
+      { unique: true },
+    );
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}in`, fromBeginning: true });
+    let handled = 0;
+    let lastAt = 0;
+    await consumer.run({
+      partitionsConsumedConcurrently: partitions,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (let start = 0; start < batch.messages.length; start += batchSize) {
+          const records = batch.messages.slice(start, start + batchSize);
+          const inbound = records.map(
+            (record) => (JSON.parse(String(record.value)) as { data: InboundMessage }).data,
+          );
+          await collection.insertMany(
+            inbound.map((data) => ({ _id: randomUUID() as never, tenantId: TENANT, ...data })),
+            { ordered: false },
+          );
+          await producer.send({
+            topic: `${prefix}events`,
+            acks: -1,
+            messages: inbound.map((data) => ({
+              key: data.from.address,
+              value: JSON.stringify({ kind: 'message.appended', message: data }),
+            })),
+          });
+          resolveOffset(records[records.length - 1]?.offset ?? batch.firstOffset() ?? '0');
+          await heartbeat();
+          handled += records.length;
+          lastAt = performance.now();
+        }
+      },
+    });
+    const values = documents.map((data) => ({
+      key: `${data.channel}:${data.from.address}`,
+      value: JSON.stringify({ data }),
+    }));
+    const startedAt = performance.now();
+    for (let start = 0; start < values.length; start += PUBLISH_CHUNK)
+      await producer.send({
+        topic: `${prefix}in`,
+        acks: -1,
+        messages: values.slice(start, start + PUBLISH_CHUNK),
+      });
+    while (handled < documents.length) await new Promise((resolve) => setTimeout(resolve, 20));
+    return Math.round(documents.length / ((lastAt - startedAt) / 1000));
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [`${prefix}in`, `${prefix}events`] }).catch(() => undefined);
+    await admin.disconnect();
+    await mongo.db().dropDatabase();
+    await mongo.close();
+  }
+}
+
 async function main(): Promise<void> {
   const messages = argument('messages', 10_000);
   const customers = argument('customers', 1_000);
@@ -314,6 +406,9 @@ async function main(): Promise<void> {
     const router = await runRouter(brokers, mongoUrl, messages, customers, partitions, timeoutMs);
     const baseline = await runBaseline(mongoUrl, router.documents);
     const ratio = Math.round((router.perSecond / baseline) * 1000) / 1000;
+    const floor = process.argv.includes('--floor')
+      ? await runFloor(brokers, mongoUrl, router.documents, partitions)
+      : undefined;
     console.log(
       `\nrouter bench: ${messages} messages, ${customers} customers over WhatsApp/SMS/e-mail, ` +
         `${router.conversations} conversations (${router.assignedCount} assigned events seen, ` +
@@ -327,6 +422,12 @@ async function main(): Promise<void> {
       'inbound→assigned p99 ms': router.assignedP99,
       [`baseline: raw insertMany of the same documents, ${BASELINE_CHUNK} per call (docs/s)`]: baseline,
       ratio,
+      ...(floor === undefined
+        ? {}
+        : {
+            'floor: consume, insert, produce one event, no routing (msg/s)': floor,
+            'floor ratio': Math.round((floor / baseline) * 1000) / 1000,
+          }),
     });
     console.log(
       JSON.stringify({
@@ -340,6 +441,7 @@ async function main(): Promise<void> {
         assigned_p99_ms: router.assignedP99,
         baseline_per_s: baseline,
         ratio,
+        ...(floor === undefined ? {} : { floor_per_s: floor }),
       }),
     );
   } finally {
