@@ -22,7 +22,7 @@ import {
   Topics,
 } from '@ponte/contracts';
 import { startLocalInfra } from '@ponte/local-infra';
-import { type AnyPublishRecord, MessageBus, type MessagingOptions } from '@ponte/messaging';
+import { MessageBus, type MessagingOptions, type PublishRecord } from '@ponte/messaging';
 import { createServiceApp, loadConfig } from '@ponte/platform';
 import { getConnectionToken } from '@nestjs/mongoose';
 // eslint-disable-next-line no-restricted-imports -- the recorder is a bare consumer on purpose (see runRouter).
@@ -160,7 +160,7 @@ async function runRouter(
   // The adapters run in processes of their own, so encoding (validating) what they publish is not the router's
   // work: every envelope is built and encoded before the clock starts, and the clocked bus sends those bytes.
   const documents: InboundMessage[] = [];
-  const chunks: AnyPublishRecord[][] = [];
+  const chunks: PublishRecord<typeof Topics.inboundMessage>[][] = [];
   const encoded = new Map<string, Buffer>();
   for (let sent = 0; sent < messages; sent += PUBLISH_CHUNK) {
     const receivedAt = new Date().toISOString();
@@ -186,7 +186,7 @@ async function runRouter(
     const startedAt = performance.now();
     for (const chunk of chunks) {
       const now = Date.now();
-      for (const { envelope } of chunk) sentAt.set((envelope.data as InboundMessage).externalId, now);
+      for (const { envelope } of chunk) sentAt.set(envelope.data.externalId, now);
       await bus.publishBatch(chunk);
     }
     const deadline = Date.now() + timeoutMs;
@@ -274,33 +274,48 @@ function profileStore(connection: Connection) {
   };
 }
 
+/** A fresh database of the same store with a `messages` collection indexed as the router's; dropped by `drop`. */
+async function scratchMessages(mongoUrl: string, name: string) {
+  const url = new URL(mongoUrl);
+  url.pathname = `/${name}_${randomUUID().slice(0, 8)}`;
+  const mongo = await new MongoClient(url.toString()).connect();
+  const collection = mongo.db().collection('messages');
+  await collection.createIndex(
+    { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
+    { unique: true },
+  );
+  return {
+    collection,
+    drop: async () => {
+      await mongo.db().dropDatabase();
+      await mongo.close();
+    },
+  };
+}
+
+/** A message document as the baseline and the floor store it. */
+function storedMessage(document: InboundMessage) {
+  return {
+    _id: randomUUID() as never,
+    tenantId: TENANT,
+    ...document,
+    createdAt: new Date(document.receivedAt),
+  };
+}
+
 /** The same message documents bulk-inserted into a fresh collection of the same store, BASELINE_CHUNK at a time. */
 async function runBaseline(mongoUrl: string, documents: readonly InboundMessage[]) {
-  const url = new URL(mongoUrl);
-  url.pathname = `/bench_baseline_${randomUUID().slice(0, 8)}`;
-  const mongo = await new MongoClient(url.toString()).connect();
+  const { collection, drop } = await scratchMessages(mongoUrl, 'bench_baseline');
   try {
-    const collection = mongo.db().collection('messages');
-    await collection.createIndex(
-      { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
-      { unique: true },
-    );
     const startedAt = performance.now();
     for (let start = 0; start < documents.length; start += BASELINE_CHUNK) {
-      await collection.insertMany(
-        documents.slice(start, start + BASELINE_CHUNK).map((document) => ({
-          _id: randomUUID() as never,
-          tenantId: TENANT,
-          ...document,
-          createdAt: new Date(document.receivedAt),
-        })),
-        { ordered: false },
-      );
+      await collection.insertMany(documents.slice(start, start + BASELINE_CHUNK).map(storedMessage), {
+        ordered: false,
+      });
     }
     return Math.round(documents.length / ((performance.now() - startedAt) / 1000));
   } finally {
-    await mongo.db().dropDatabase();
-    await mongo.close();
+    await drop();
   }
 }
 
@@ -315,7 +330,7 @@ async function runFloor(
   documents: readonly InboundMessage[],
   partitions: number,
 ) {
-  const batchSize = Number(process.env['ROUTER_MAX_BATCH_SIZE'] ?? 300);
+  const batchSize = Number(process.env['ROUTER_MAX_BATCH_SIZE'] ?? new RouterConfig().ROUTER_MAX_BATCH_SIZE);
   const prefix = `bench-floor-${randomUUID().slice(0, 8)}.`;
   const kafka = new Kafka({
     clientId: 'bench-floor',
@@ -328,17 +343,10 @@ async function runFloor(
     waitForLeaders: true,
     topics: [`${prefix}in`, `${prefix}events`].map((topic) => ({ topic, numPartitions: partitions })),
   });
-  const url = new URL(mongoUrl);
-  url.pathname = `/bench_floor_${randomUUID().slice(0, 8)}`;
-  const mongo = await new MongoClient(url.toString()).connect();
+  const { collection, drop } = await scratchMessages(mongoUrl, 'bench_floor');
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `${prefix}router` });
   try {
-    const collection = mongo.db().collection('messages');
-    await collection.createIndex(
-      { tenantId: 1, channel: 1, channelAccountId: 1, externalId: 1 },
-      { unique: true },
-    );
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}in`, fromBeginning: true });
@@ -352,10 +360,7 @@ async function runFloor(
           const inbound = records.map(
             (record) => (JSON.parse(String(record.value)) as { data: InboundMessage }).data,
           );
-          await collection.insertMany(
-            inbound.map((data) => ({ _id: randomUUID() as never, tenantId: TENANT, ...data })),
-            { ordered: false },
-          );
+          await collection.insertMany(inbound.map(storedMessage), { ordered: false });
           await producer.send({
             topic: `${prefix}events`,
             acks: -1,
@@ -389,8 +394,7 @@ async function runFloor(
     await producer.disconnect();
     await admin.deleteTopics({ topics: [`${prefix}in`, `${prefix}events`] }).catch(() => undefined);
     await admin.disconnect();
-    await mongo.db().dropDatabase();
-    await mongo.close();
+    await drop();
   }
 }
 

@@ -52,10 +52,10 @@ export interface CommandWatch {
 
 /**
  * Sees what the router made of the gateway's commands: the conversation events it caused (their `x-ponte-cause-id`
- * header is the command id), and the command's dead letter when it refused it. Each gateway instance consumes both topics in a consumer group of its own
- * (from the latest offset), because the request waiting for an outcome is on this instance. The live updates listen to
- * the same consumer (`onConversationEvent`) rather than adding a second one, for the same reason: every instance must
- * see every event for the sockets connected to it.
+ * header is the command id), and the command's dead letter when it refused it. Each gateway instance consumes both
+ * topics in a consumer group of its own (from the latest offset), because the request waiting for an outcome is on
+ * this instance. The live updates listen to the same consumer (`onConversationEvent`) rather than adding a second
+ * one, for the same reason: every instance must see every event for the sockets connected to it.
  */
 @Injectable()
 export class CommandOutcomes implements OnModuleInit, OnModuleDestroy {

@@ -34,19 +34,15 @@ export function cacheValidationMetadata(storage: MetadataStorage = getMetadataSt
   };
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     const key = `${schema}\u0000${String(always)}\u0000${String(strictGroups)}\u0000${groups?.join('\u0001') ?? ''}`;
-    const remembered = byTarget.get(target) ?? new Map<string, Metadata>();
-    byTarget.set(target, remembered);
-    const hit = remembered.get(key);
-    if (hit) return hit;
-    const metadata = lookup(target, schema, always, strictGroups, groups);
-    remembered.set(key, metadata);
+    let remembered = byTarget.get(target);
+    if (!remembered) byTarget.set(target, (remembered = new Map<string, Metadata>()));
+    let metadata = remembered.get(key);
+    if (!metadata) remembered.set(key, (metadata = lookup(target, schema, always, strictGroups, groups)));
     return metadata;
   };
   storage.groupByPropertyName = (metadata) => {
-    const hit = grouped.get(metadata);
-    if (hit) return hit;
-    const result = group(metadata);
-    grouped.set(metadata, result);
+    let result = grouped.get(metadata);
+    if (!result) grouped.set(metadata, (result = group(metadata)));
     return result;
   };
 }
